@@ -1,0 +1,133 @@
+"""The ``CONNEX_BRIDGE`` settings dict, read afresh on every access.
+
+Shaped like Django REST framework's ``api_settings``: one dict in the host's
+settings laid over :data:`DEFAULTS`. Values are looked up on each attribute
+access (so ``override_settings`` in tests just works); only the imported
+order source is cached, and that cache is dropped on ``setting_changed``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.module_loading import import_string
+
+if TYPE_CHECKING:
+    from connex_bridge.sources.base import OrderSource
+
+SETTING_NAME = "CONNEX_BRIDGE"
+
+#: Every key ``CONNEX_BRIDGE`` accepts, with its default. Documented in
+#: docs/settings.md; a key not listed here is a configuration error.
+DEFAULTS: dict[str, Any] = {
+    # Dotted path to the OrderSource subclass that serves orders to Connex.
+    "ORDER_SOURCE": "connex_bridge.sources.builtin.BuiltinOrderSource",
+    # How dates are written in the JSON: "local" (wall-clock time in
+    # TIME_ZONE, no offset), "utc" (…Z) or "microsoft" (/Date(ms)/).
+    "DATE_FORMAT": "local",
+    # Time zone for DATE_FORMAT "local"; None means Django's TIME_ZONE.
+    "TIME_ZONE": None,
+    # Shop statuses (case-insensitive) whose orders go to CancelledOrders.
+    "CANCELLED_STATUSES": ["cancelled", "refunded"],
+    # Minimum length of a secret typed by the merchant.
+    "MIN_SECRET_LENGTH": 16,
+    # A credential's "last used" time is written at most this often (seconds).
+    "LAST_USED_RESOLUTION": 60,
+    # Largest number of order numbers one orderNumber= list may hold.
+    "MAX_ORDER_NUMBERS": 500,
+}
+
+DATE_FORMATS = ("local", "utc", "microsoft")
+
+
+class ConnexBridgeSettings:
+    """Typed access to ``settings.CONNEX_BRIDGE`` merged over :data:`DEFAULTS`."""
+
+    _source_cache: dict[str, OrderSource] = {}
+
+    @property
+    def user_settings(self) -> Mapping[str, Any]:
+        value = getattr(settings, SETTING_NAME, None) or {}
+        if not isinstance(value, Mapping):
+            raise ImproperlyConfigured(f"{SETTING_NAME} must be a dict, not {type(value).__name__}.")
+        unknown = sorted(set(value) - set(DEFAULTS))
+        if unknown:
+            raise ImproperlyConfigured(
+                f"{SETTING_NAME} has unknown key(s) {', '.join(map(repr, unknown))}; "
+                f"known keys are {', '.join(sorted(DEFAULTS))}."
+            )
+        return value
+
+    def get(self, name: str) -> Any:
+        return self.user_settings.get(name, DEFAULTS[name])
+
+    @property
+    def ORDER_SOURCE(self) -> str:
+        return str(self.get("ORDER_SOURCE"))
+
+    @property
+    def DATE_FORMAT(self) -> str:
+        value = self.get("DATE_FORMAT")
+        if value not in DATE_FORMATS:
+            raise ImproperlyConfigured(
+                f"{SETTING_NAME}['DATE_FORMAT'] is {value!r}; expected one of {', '.join(DATE_FORMATS)}."
+            )
+        return str(value)
+
+    @property
+    def TIME_ZONE(self) -> str:
+        return str(self.get("TIME_ZONE") or settings.TIME_ZONE)
+
+    @property
+    def CANCELLED_STATUSES(self) -> list[str]:
+        return [str(s).strip() for s in self.get("CANCELLED_STATUSES")]
+
+    @property
+    def MIN_SECRET_LENGTH(self) -> int:
+        return int(self.get("MIN_SECRET_LENGTH"))
+
+    @property
+    def LAST_USED_RESOLUTION(self) -> int:
+        return int(self.get("LAST_USED_RESOLUTION"))
+
+    @property
+    def MAX_ORDER_NUMBERS(self) -> int:
+        return int(self.get("MAX_ORDER_NUMBERS"))
+
+    def order_source(self) -> OrderSource:
+        """The configured :class:`~connex_bridge.sources.base.OrderSource`, instantiated once."""
+        path = self.ORDER_SOURCE
+        source = self._source_cache.get(path)
+        if source is None:
+            source = self._source_cache[path] = self.import_order_source(path)()
+        return source
+
+    @staticmethod
+    def import_order_source(path: str) -> type[OrderSource]:
+        from connex_bridge.sources.base import OrderSource
+
+        try:
+            cls = import_string(path)
+        except ImportError as exc:
+            raise ImproperlyConfigured(
+                f"{SETTING_NAME}['ORDER_SOURCE'] is {path!r}, which cannot be imported: {exc}"
+            ) from exc
+        if not (isinstance(cls, type) and issubclass(cls, OrderSource)):
+            raise ImproperlyConfigured(
+                f"{SETTING_NAME}['ORDER_SOURCE'] is {path!r}, which is not an OrderSource subclass."
+            )
+        return cls
+
+
+app_settings = ConnexBridgeSettings()
+
+
+@receiver(setting_changed)
+def _drop_cache(setting: str, **kwargs: Any) -> None:
+    if setting == SETTING_NAME:
+        ConnexBridgeSettings._source_cache.clear()

@@ -1,0 +1,250 @@
+"""The ``orders`` query string (PROTOCOL.md §3) as a django-filter FilterSet.
+
+The FilterSet has no model: every filter hands its work to the configured
+:class:`~connex_bridge.sources.base.OrderSource`, so the same FilterSet
+filters connex_bridge's own models and a host shop's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import QueryDict
+from django.utils import timezone
+
+from connex_bridge.conf import app_settings
+from connex_bridge.sources.base import OrderSource
+
+EXPECTED_DATE = "yyyy-MM-ddTHH:mm:ssZ in UTC, e.g. 2024-05-01T13:30:00Z"
+
+_DATE_RE = re.compile(
+    r"""
+    (?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})
+    [Tt\x20]
+    (?P<hour>\d{2}):(?P<minute>\d{2})
+    (?::(?P<second>\d{2})(?:[.,](?P<fraction>\d{1,9}))?)?
+    \x20*
+    (?P<zone>[Zz]|(?P<sign>[+\-\x20])(?P<zh>\d{2})(?::?(?P<zm>\d{2}))?)?
+    """,
+    re.VERBOSE | re.ASCII,
+)
+
+
+def parse_connex_datetime(text: str) -> dt.datetime | None:
+    """Parse a timestamp as Connex sends it; ``None`` for an open bound.
+
+    Accepts ``yyyy-MM-ddTHH:mm:ssZ`` plus fractional seconds (up to .NET's
+    seven digits), explicit offsets (``+02:00``; a ``+`` that the query string
+    turned into a blank is read as ``+``) and no zone at all (read as UTC).
+    .NET's "no value" dates (year 1, year 9999) are open bounds. A leap second
+    (``:60``) is read as the last microsecond of that minute. Raises
+    ``ValueError`` for anything else.
+    """
+    match = _DATE_RE.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(text)
+    part = match.groupdict()
+    year = int(part["year"])
+    if year <= 1 or year >= 9999:
+        return None
+    second = int(part["second"] or 0)
+    fraction = (part["fraction"] or "").ljust(6, "0")[:6]
+    microsecond = int(fraction)
+    leap = second == 60
+    if leap:
+        second, microsecond = 59, 999_999
+    zone: dt.tzinfo = dt.timezone.utc
+    if part["sign"]:
+        offset = dt.timedelta(hours=int(part["zh"]), minutes=int(part["zm"] or 0))
+        if offset > dt.timedelta(hours=14) or int(part["zm"] or 0) >= 60:
+            raise ValueError(text)
+        zone = dt.timezone(-offset if part["sign"] == "-" else offset)
+    value = dt.datetime(
+        year,
+        int(part["month"]),
+        int(part["day"]),
+        int(part["hour"]),
+        int(part["minute"]),
+        second,
+        microsecond,
+        tzinfo=zone,
+    )
+    return value.astimezone(dt.timezone.utc)
+
+
+class SingleValueWidget(forms.TextInput):
+    """Reads one query parameter; a parameter repeated with different values is an error."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        distinct = list(dict.fromkeys(v for v in values if v is not None))
+        if len(distinct) > 1:
+            return distinct
+        return distinct[0] if distinct else None
+
+
+class CommaListWidget(forms.TextInput):
+    """Reads a comma-separated list; repeated parameters are joined."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        values = [v for v in values if v is not None]
+        return ",".join(values) if values else None
+
+
+class ConnexDateTimeField(forms.Field):
+    """A Connex timestamp; an open bound cleans to ``None``."""
+
+    widget = SingleValueWidget
+
+    def to_python(self, value: Any) -> dt.datetime | None:
+        if value in (None, ""):
+            return None
+        if isinstance(value, list):
+            raise ValidationError(
+                f"{self.label}= was sent more than once with different values ({', '.join(value)}); send it once.",
+                code="repeated",
+            )
+        try:
+            parsed = parse_connex_datetime(value)
+        except (ValueError, OverflowError):
+            raise ValidationError(
+                f"{self.label}={value!r} is not a date and time; expected {EXPECTED_DATE}.", code="invalid"
+            ) from None
+        if parsed is not None and not settings.USE_TZ:
+            parsed = timezone.make_naive(parsed, timezone.get_default_timezone())
+        return parsed
+
+
+class CommaListField(forms.Field):
+    """A comma-separated list, trimmed, blanks dropped, duplicates removed (order kept)."""
+
+    widget = CommaListWidget
+
+    def __init__(self, *args: Any, max_items: int | None = None, **kwargs: Any) -> None:
+        self.max_items = max_items
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value: Any) -> list[str]:
+        if not value:
+            return []
+        items = list(dict.fromkeys(item.strip() for item in str(value).split(",") if item.strip()))
+        if self.max_items is not None and len(items) > self.max_items:
+            raise ValidationError(
+                f"{self.label} lists {len(items)} values; send at most {self.max_items} per request.",
+                code="too_many",
+            )
+        return items
+
+
+class ConnexDateTimeFilter(django_filters.Filter):
+    field_class = ConnexDateTimeField
+
+
+class CommaListFilter(django_filters.Filter):
+    field_class = CommaListField
+
+
+WINDOW_PARAMETERS = ("date_modified_min", "date_modified_max", "date_created_min", "date_created_max")
+
+
+class OrderQueryForm(forms.Form):
+    """Checks that hold across parameters: a window or an order number, min <= max."""
+
+    data: QueryDict
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors:
+            return cleaned
+        sent = {name for name in (*WINDOW_PARAMETERS, "orderNumber") if self.data.get(name, "").strip()}
+        if not sent:
+            raise ValidationError(
+                "Send a window (date_modified_min and date_modified_max, or date_created_min and "
+                f"date_created_max, as {EXPECTED_DATE}) or orderNumber=1001,1002; without one the "
+                "answer would hold every order in the shop.",
+                code="no_window",
+            )
+        for kind in ("modified", "created"):
+            start, end = cleaned.get(f"date_{kind}_min"), cleaned.get(f"date_{kind}_max")
+            if start is not None and end is not None and start > end:
+                raise ValidationError(
+                    f"date_{kind}_min ({self.data.get(f'date_{kind}_min')}) is after date_{kind}_max "
+                    f"({self.data.get(f'date_{kind}_max')}); send a window whose start is not after its end.",
+                    code="inverted_window",
+                )
+        return cleaned
+
+
+class OrderFilterSet(django_filters.FilterSet):
+    """Connex's ``orders`` / ``purchaseorders`` query string.
+
+    ``orderStatus`` is parsed here but applied by
+    :meth:`OrderSource.sales_and_refunds`, because it selects the ``Orders``
+    list only: cancelled orders reach ``CancelledOrders`` whatever it says.
+    ``orderNumber`` replaces the windows (a manual re-sync).
+    """
+
+    date_modified_min = ConnexDateTimeFilter(method="filter_window", label="date_modified_min")
+    date_modified_max = ConnexDateTimeFilter(method="filter_window", label="date_modified_max")
+    date_created_min = ConnexDateTimeFilter(method="filter_window", label="date_created_min")
+    date_created_max = ConnexDateTimeFilter(method="filter_window", label="date_created_max")
+    orderStatus = CommaListFilter(label="orderStatus")  # noqa: N815 - Connex's parameter name
+    storeName = CommaListFilter(method="filter_store_names", label="storeName")  # noqa: N815
+    orderNumber = CommaListFilter(method="filter_order_numbers", label="orderNumber")  # noqa: N815
+
+    class Meta:
+        form = OrderQueryForm
+
+    def __init__(self, data: QueryDict | None, queryset: QuerySet[Any], *, source: OrderSource, **kwargs: Any):
+        self.source = source
+        super().__init__(_canonical_names(data), queryset, **kwargs)
+        self.filters["orderNumber"].extra["max_items"] = app_settings.MAX_ORDER_NUMBERS
+
+    @property
+    def order_statuses(self) -> list[str]:
+        """The cleaned ``orderStatus`` list (empty: every status)."""
+        return list(self.form.cleaned_data.get("orderStatus") or [])
+
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        by_number = bool(self.form.cleaned_data.get("orderNumber"))
+        for name, value in self.form.cleaned_data.items():
+            if name == "orderStatus" or (by_number and name in WINDOW_PARAMETERS):
+                continue
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def filter_window(self, queryset: QuerySet[Any], name: str, value: dt.datetime) -> QuerySet[Any]:
+        start, end = (value, None) if name.endswith("_min") else (None, value)
+        if name.startswith("date_modified"):
+            return self.source.filter_modified(queryset, start, end)
+        return self.source.filter_created(queryset, start, end)
+
+    def filter_store_names(self, queryset: QuerySet[Any], name: str, value: list[str]) -> QuerySet[Any]:
+        return self.source.filter_store_names(queryset, value)
+
+    def filter_order_numbers(self, queryset: QuerySet[Any], name: str, value: list[str]) -> QuerySet[Any]:
+        return self.source.filter_order_numbers(queryset, value)
+
+    def error_message(self) -> str:
+        """All validation errors as one sentence for the 400 body."""
+        return " ".join(str(message) for messages in self.errors.values() for message in messages)
+
+
+_CANONICAL = {name.lower(): name for name in (*WINDOW_PARAMETERS, "orderStatus", "storeName", "orderNumber")}
+
+
+def _canonical_names(data: QueryDict | None) -> QueryDict:
+    """The query string with Connex's parameter names matched case-insensitively."""
+    result = QueryDict(mutable=True)
+    if data is not None:
+        for key, values in data.lists():
+            result.setlist(_CANONICAL.get(key.lower(), key), [*result.getlist(_CANONICAL.get(key.lower(), key)), *values])
+    return result

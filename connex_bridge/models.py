@@ -1,0 +1,257 @@
+"""connex_bridge's own models: Connex credentials and the built-in order store.
+
+Shops with their own order models only use :class:`ConnexCredential`; the
+order models serve shops that keep their orders here, the demo shop and the
+tests. They never point at host models (host ids would be kept as strings).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from connex_bridge.wire import INVOICE_MODES
+
+ZERO = Decimal("0.00")
+
+
+def _money(verbose_name: str, **kwargs: Any) -> models.DecimalField[Any, Any]:
+    kwargs.setdefault("default", ZERO)
+    return models.DecimalField(_(verbose_name), max_digits=14, decimal_places=2, **kwargs)
+
+
+class ConnexCredential(models.Model):
+    """A user name and secret that Connex uses to poll this shop.
+
+    Only a digest of the secret is stored (see :mod:`connex_bridge.secrets`);
+    the secret itself is shown once, when it is created or rotated.
+    """
+
+    username = models.CharField(
+        _("username"),
+        max_length=150,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9_.@+-]+\Z",
+                _("Use letters, digits and _ . @ + - only (no blanks, no colon)."),
+            )
+        ],
+        help_text=_("What the merchant types into Connex as the user name."),
+    )
+    secret_digest = models.CharField(_("secret digest"), max_length=200, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    stores = models.JSONField(
+        _("stores"),
+        default=list,
+        blank=True,
+        help_text=_("Store names this credential may see. Empty: every store."),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("Connex credential")
+        verbose_name_plural = _("Connex credentials")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.username
+
+    # DRF stores the authenticated principal in request.user; these two
+    # attributes let a credential stand there without being a Django user.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def set_secret(self, secret: str) -> None:
+        """Store the digest of ``secret`` (the secret itself is never kept)."""
+        from connex_bridge.secrets import make_digest
+
+        self.secret_digest = make_digest(secret)
+
+    def check_secret(self, secret: str) -> bool:
+        """True when ``secret`` matches, compared in constant time."""
+        from connex_bridge.secrets import check_digest
+
+        return check_digest(secret, self.secret_digest)
+
+
+class Address(models.Model):
+    """A postal address of the built-in order store."""
+
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    company = models.CharField(_("company"), max_length=200, blank=True)
+    line1 = models.CharField(_("address line 1"), max_length=200, blank=True)
+    line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
+    line3 = models.CharField(_("address line 3"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    region_code = models.CharField(_("state / province code"), max_length=50, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=30, blank=True)
+    country_name = models.CharField(_("country"), max_length=100, blank=True)
+    country_code = models.CharField(_("ISO country code"), max_length=2, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+
+    class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+
+    def __str__(self) -> str:
+        name = f"{self.first_name} {self.last_name}".strip()
+        return ", ".join(part for part in (name, self.line1, self.city) if part)
+
+
+class Order(models.Model):
+    """A sale (or a refund, with ``parent_number``) in the built-in order store.
+
+    ``modified_at`` moves whenever the order, its lines, its discounts or its
+    payments change through the ORM; Connex's modified-date window reads it.
+    ``queryset.update()`` and raw SQL bypass that, so set it there yourself.
+    """
+
+    number = models.CharField(_("order number"), max_length=64, unique=True)
+    status = models.CharField(_("status"), max_length=64, db_index=True)
+    store_name = models.CharField(_("store"), max_length=100, blank=True, db_index=True)
+    currency = models.CharField(_("currency"), max_length=3, default="USD")
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    modified_at = models.DateTimeField(_("modified"), default=timezone.now, db_index=True)
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+
+    total = _money("total")
+    total_tax = _money("tax")
+    shipping_excl_tax = _money("shipping excl. tax")
+    shipping_incl_tax = _money("shipping incl. tax")
+    shipping_method = models.CharField(_("shipping method"), max_length=100, blank=True)
+    discount_excl_tax = _money("order discount excl. tax")
+    discount_incl_tax = _money("order discount incl. tax")
+
+    billing_address = models.ForeignKey(
+        Address, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("billing address")
+    )
+    shipping_address = models.ForeignKey(
+        Address, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("shipping address")
+    )
+    customer_id = models.PositiveBigIntegerField(_("customer id"), null=True, blank=True)
+    customer_email = models.EmailField(_("customer email"), blank=True)
+    customer_company = models.CharField(_("customer company"), max_length=200, blank=True)
+
+    payment_method = models.CharField(
+        _("payment method"), max_length=100, blank=True, help_text=_("As QuickBooks should name it: Visa, PayPal …")
+    )
+    payment_reference = models.CharField(
+        _("gateway reference"), max_length=200, blank=True, help_text=_("The payment gateway's transaction id.")
+    )
+    tracking_number = models.CharField(_("tracking number"), max_length=200, blank=True)
+    shipped_at = models.DateTimeField(_("shipped"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    private_note = models.TextField(_("private note"), blank=True)
+    invoice_mode = models.CharField(
+        _("QuickBooks transaction type"),
+        max_length=40,
+        blank=True,
+        choices=[(mode, mode) for mode in sorted(INVOICE_MODES)],
+        help_text=_("Optional Connex InvoiceMode override, e.g. SalesOrders."),
+    )
+    parent_number = models.CharField(
+        _("original order number"), max_length=64, blank=True, help_text=_("For refunds: the sale refunded.")
+    )
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["modified_at", "id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.modified_at = timezone.now()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "modified_at"}
+        super().save(*args, **kwargs)
+
+
+class OrderLine(models.Model):
+    """One line of an order: a product sold at unit prices, less a line discount."""
+
+    order = models.ForeignKey(Order, models.CASCADE, related_name="lines", verbose_name=_("order"))
+    sku = models.CharField(_("SKU"), max_length=100)
+    name = models.CharField(_("name"), max_length=255)
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=4, default=Decimal("1"))
+    unit_price_excl_tax = _money("unit price excl. tax")
+    unit_price_incl_tax = _money("unit price incl. tax")
+    discount_excl_tax = _money("line discount excl. tax", help_text=_("On the whole line, not per unit."))
+    discount_incl_tax = _money("line discount incl. tax", help_text=_("On the whole line, not per unit."))
+    tax_code = models.CharField(_("tax code"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.sku}"
+
+
+class Discount(models.Model):
+    """A coupon applied to an order."""
+
+    order = models.ForeignKey(Order, models.CASCADE, related_name="discounts", verbose_name=_("order"))
+    name = models.CharField(_("name"), max_length=200)
+    code = models.CharField(_("code"), max_length=100, blank=True)
+    amount = _money("amount", help_text=_("Positive."))
+    non_taxable = models.BooleanField(_("non-taxable"), default=False)
+
+    class Meta:
+        verbose_name = _("discount")
+        verbose_name_plural = _("discounts")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.code or self.name
+
+
+class Payment(models.Model):
+    """One payment towards an order (an order may be paid in several)."""
+
+    order = models.ForeignKey(Order, models.CASCADE, related_name="payments", verbose_name=_("order"))
+    amount = _money("amount")
+    paid_at = models.DateTimeField(_("paid"), default=timezone.now)
+    method = models.CharField(_("method"), max_length=100, blank=True, help_text=_("Visa, PayPal, Check …"))
+    reference = models.CharField(_("gateway reference"), max_length=200, blank=True)
+    deposit_account = models.CharField(_("deposit account"), max_length=200, blank=True)
+    modified_at = models.DateTimeField(_("modified"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["paid_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.method}".strip()
+
+
+@receiver(post_save, sender=OrderLine)
+@receiver(post_delete, sender=OrderLine)
+@receiver(post_save, sender=Discount)
+@receiver(post_delete, sender=Discount)
+@receiver(post_save, sender=Payment)
+@receiver(post_delete, sender=Payment)
+def _touch_order(sender: type[models.Model], instance: OrderLine | Discount | Payment, **kwargs: Any) -> None:
+    # A change to a line, discount or payment is a change to the order: it must
+    # reappear in Connex's next modified-date window.
+    Order.objects.filter(pk=instance.order_id).update(modified_at=timezone.now())

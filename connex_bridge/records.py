@@ -1,0 +1,127 @@
+"""Neutral, typed records of what Connex receives.
+
+An :class:`~connex_bridge.sources.base.OrderSource` turns the shop's own
+models into these records; :mod:`connex_bridge.wire` alone turns the records
+into Connex's JSON. Names here are the shop's (snake_case); PascalCase lives
+in the wire module only.
+
+Money is :class:`~decimal.Decimal` throughout; dates are ``datetime`` (aware
+when ``USE_TZ`` is on, naive local time when it is off).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(slots=True)
+class AddressRecord:
+    """A postal address; every field is a string, empty when unknown."""
+
+    first_name: str = ""
+    last_name: str = ""
+    company: str = ""
+    line1: str = ""
+    line2: str = ""
+    line3: str = ""
+    city: str = ""
+    region_code: str = ""
+    postal_code: str = ""
+    country_name: str = ""
+    country_code: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(slots=True)
+class CustomerRecord:
+    """Who bought: at least an email or a company name."""
+
+    id: int = 0
+    email: str = ""
+    company: str = ""
+    first_name: str = ""
+    last_name: str = ""
+
+
+@dataclass(slots=True)
+class LineRecord:
+    """One order line. Prices are per unit; discounts are for the whole line."""
+
+    sku: str
+    name: str
+    quantity: Decimal
+    unit_price_excl_tax: Decimal
+    unit_price_incl_tax: Decimal
+    discount_excl_tax: Decimal = ZERO
+    discount_incl_tax: Decimal = ZERO
+    tax_code: str = ""
+
+
+@dataclass(slots=True)
+class DiscountRecord:
+    """A coupon on the order; ``amount`` is positive."""
+
+    name: str
+    code: str = ""
+    amount: Decimal = ZERO
+    non_taxable: bool = False
+
+
+@dataclass(slots=True)
+class PaymentRecord:
+    """One payment towards an order."""
+
+    order_number: str
+    amount: Decimal
+    paid_at: datetime
+    method: str = ""
+    reference: str = ""
+    deposit_account: str = ""
+    id: int = 0
+    modified_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class OrderRecord:
+    """One sale or refund, as Connex should see it.
+
+    ``total`` is the grand total charged, tax included. The wire module derives
+    ``TotalInclTax`` (= total) and ``TotalExclTax`` (= total - total_tax).
+    """
+
+    number: str
+    status: str
+    created_at: datetime
+    modified_at: datetime
+    total: Decimal
+    id: int = 0
+    other: str = ""
+    store_name: str = ""
+    currency: str = ""
+    paid_at: datetime | None = None
+    total_tax: Decimal = ZERO
+    shipping_excl_tax: Decimal = ZERO
+    shipping_incl_tax: Decimal = ZERO
+    shipping_method: str = ""
+    discount_excl_tax: Decimal = ZERO
+    discount_incl_tax: Decimal = ZERO
+    lines: list[LineRecord] = field(default_factory=list)
+    discounts: list[DiscountRecord] = field(default_factory=list)
+    billing_address: AddressRecord = field(default_factory=AddressRecord)
+    shipping_address: AddressRecord | None = None
+    customer: CustomerRecord = field(default_factory=CustomerRecord)
+    payment_method: str = ""
+    payment_reference: str = ""
+    tracking_number: str = ""
+    shipped_at: datetime | None = None
+    note: str = ""
+    private_note: str = ""
+    invoice_mode: str = ""
+    parent_number: str = ""
+    is_cancelled: bool = False
+    payments: list[PaymentRecord] = field(default_factory=list)

@@ -1,0 +1,105 @@
+"""The Connex endpoints.
+
+Every view sets its own authentication, permission, throttle, renderer,
+parser, content-negotiation and exception handling, so the host's
+``REST_FRAMEWORK`` defaults can neither weaken nor break them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from connex_bridge import wire
+from connex_bridge.authentication import ConnexBasicAuthentication
+from connex_bridge.conf import app_settings
+from connex_bridge.filters import OrderFilterSet
+from connex_bridge.permissions import IsConnexCredential
+from connex_bridge.renderers import ConnexJSONRenderer
+
+
+class AlwaysJSON(BaseContentNegotiation):
+    """Connex's ``Accept`` header varies by build; the answer is always JSON."""
+
+    def select_parser(self, request: Request, parsers: list[Any]) -> Any:
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request: Request, renderers: list[Any], format_suffix: str | None = None) -> Any:
+        renderer = renderers[0]
+        return renderer, renderer.media_type
+
+
+def _message(detail: Any) -> str:
+    """Flatten a DRF error detail into one readable string."""
+    if isinstance(detail, dict):
+        return " ".join(_message(v) for v in detail.values())
+    if isinstance(detail, list):
+        return " ".join(_message(v) for v in detail)
+    return str(detail)
+
+
+def connex_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Errors as a JSON string Connex can show the merchant (not DRF's ``{"detail": …}``)."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if not isinstance(exc, exceptions.APIException):
+        return None
+    headers = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(exc.wait))  # type: ignore[attr-defined]
+    return Response(_message(exc.detail), status=exc.status_code, headers=headers)
+
+
+class ConnexAPIView(APIView):
+    """Base of every Connex endpoint: Basic auth against ConnexCredential, JSON out."""
+
+    authentication_classes = [ConnexBasicAuthentication]
+    permission_classes = [IsConnexCredential]
+    throttle_classes: list[Any] = []
+    renderer_classes = [ConnexJSONRenderer]
+    parser_classes = [JSONParser]
+    content_negotiation_class = AlwaysJSON
+    versioning_class = None
+    metadata_class = None
+
+    def get_exception_handler(self) -> Any:
+        return connex_exception_handler
+
+
+class AuthenticateToWebServiceView(ConnexAPIView):
+    """``authenticatetowebservice``: Connex's pairing check. Answers ``"OK"``."""
+
+    def get(self, request: Request) -> Response:
+        return Response("OK")
+
+    def post(self, request: Request) -> Response:
+        return Response("OK")
+
+
+class OrdersView(ConnexAPIView):
+    """``orders``: the orders, refunds and payments of a window (PROTOCOL §3–§4)."""
+
+    def get(self, request: Request) -> Response:
+        credential = request.auth
+        source = app_settings.order_source()
+        filterset = OrderFilterSet(
+            request.query_params,
+            queryset=source.scope(source.get_queryset(credential), credential),
+            source=source,
+        )
+        if not filterset.is_valid():
+            raise exceptions.ValidationError(filterset.error_message())
+        sales, refunds = source.sales_and_refunds(filterset.qs, filterset.order_statuses)
+        return Response(wire.user(orders=sales, cancelled_orders=refunds))

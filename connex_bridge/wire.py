@@ -1,0 +1,226 @@
+"""Connex's wire format: every JMA shape, date form and money encoding.
+
+This is the only module that knows Connex's PascalCase property names
+(PROTOCOL.md §4–§5). It turns :mod:`connex_bridge.records` into plain dicts
+whose money values stay :class:`~decimal.Decimal`; :func:`dumps` writes them
+as exact JSON numbers (``106.25``, never ``106.25000000001``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Any
+
+import orjson
+from django.conf import settings
+from django.utils import timezone
+
+from connex_bridge.conf import app_settings
+from connex_bridge.records import AddressRecord, CustomerRecord, OrderRecord, PaymentRecord
+
+DateWriter = Callable[[dt.datetime | None], str | None]
+
+#: Connex's InvoiceMode enum (PROTOCOL §4). Json.NET rejects the whole
+#: response on an unknown name, so only these are ever sent.
+INVOICE_MODES = frozenset(
+    """None DoNotSyncSales SalesReceipts Invoices InvoicesNoPayments Estimates SummarySalesReceipt
+    SummaryInvoice PurchaseOrders Expense CreditMemo Payments Bill Deposit SalesOrders
+    SalesOrdersNoInvoicePaymentsOnly SalesOrdersInvoices SalesOrdersInvoicesPO SummarySalesOrder
+    PurchaseOrdersBills WorkOrders JournalEntries""".split()
+)
+
+CANCELLED_STATUS = "Cancelled"
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_LOCAL_FORM = "%Y-%m-%dT%H:%M:%S"
+
+
+def date_writer(form: str | None = None, zone: str | None = None) -> DateWriter:
+    """A function writing datetimes in Connex's date form (PROTOCOL §5).
+
+    ``form`` is ``"local"`` (wall-clock time in ``zone`` without offset),
+    ``"utc"`` (``…Z``) or ``"microsoft"`` (``/Date(ms)/``); both default to the
+    ``CONNEX_BRIDGE`` settings. Naive datetimes (``USE_TZ = False``) are read
+    as Django's ``TIME_ZONE``.
+    """
+    form = form or app_settings.DATE_FORMAT
+    target = zoneinfo.ZoneInfo(zone or app_settings.TIME_ZONE)
+    default_zone = timezone.get_default_timezone()
+
+    def aware(value: dt.datetime) -> dt.datetime:
+        if value.tzinfo is None:
+            return value.replace(tzinfo=default_zone)
+        return value
+
+    if form == "utc":
+
+        def write(value: dt.datetime | None) -> str | None:
+            if value is None:
+                return None
+            return aware(value).astimezone(dt.timezone.utc).strftime(_LOCAL_FORM) + "Z"
+
+    elif form == "microsoft":
+
+        def write(value: dt.datetime | None) -> str | None:
+            if value is None:
+                return None
+            delta = aware(value) - _EPOCH
+            milliseconds = (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
+            return f"/Date({milliseconds})/"
+
+    else:
+        same_zone = not settings.USE_TZ and str(target) == str(default_zone)
+
+        def write(value: dt.datetime | None) -> str | None:
+            if value is None:
+                return None
+            if same_zone and value.tzinfo is None:
+                return value.strftime(_LOCAL_FORM)
+            return aware(value).astimezone(target).strftime(_LOCAL_FORM)
+
+    return write
+
+
+def address(record: AddressRecord) -> dict[str, str]:
+    """JMAAddress."""
+    full_name = f"{record.first_name} {record.last_name}".strip()
+    return {
+        "FirstName": record.first_name or "",
+        "LastName": record.last_name or "",
+        "FullName": full_name,
+        "Company": record.company or "",
+        "Address1": record.line1 or "",
+        "Address2": record.line2 or "",
+        "Address3": record.line3 or "",
+        "City": record.city or "",
+        "RegionName": record.region_code or "",
+        "PostalCode": record.postal_code or "",
+        "CountryName": record.country_name or "",
+        "TwoLetterIsoCode": record.country_code or "",
+        "PhoneNumber": record.phone or "",
+        "Email": record.email or "",
+    }
+
+
+def customer(record: CustomerRecord) -> dict[str, Any]:
+    """JMACustomer."""
+    return {
+        "Id": record.id or 0,
+        "Email": record.email or "",
+        "CompanyName": record.company or "",
+        "FirstName": record.first_name or "",
+        "LastName": record.last_name or "",
+    }
+
+
+def order(record: OrderRecord, write_date: DateWriter) -> dict[str, Any]:
+    """JMAOrder for a sale, or for a refund when ``record.is_cancelled``."""
+    billing = address(record.billing_address)
+    shipping = address(record.shipping_address) if record.shipping_address is not None else billing
+    data: dict[str, Any] = {
+        "OrderNumber": record.number,
+        "Id": record.id or 0,
+        "Other": record.other or "",
+        "CreationDate": write_date(record.created_at),
+        "ModifiedDate": write_date(record.modified_at),
+        "PaidDate": write_date(record.paid_at),
+        "OrderStatus": CANCELLED_STATUS if record.is_cancelled else record.status,
+        "StoreName": record.store_name or "",
+        "Total": record.total,
+        "TotalInclTax": record.total,
+        "TotalExclTax": record.total - record.total_tax,
+        "TotalTax": record.total_tax,
+        "ShippingInclTax": record.shipping_incl_tax,
+        "ShippingExclTax": record.shipping_excl_tax,
+        "ShippingMethod": record.shipping_method or "",
+        "DiscountInclTax": record.discount_incl_tax,
+        "DiscountExclTax": record.discount_excl_tax,
+        "Discounts": [
+            {"Name": d.name or "", "Code": d.code or "", "Amount": d.amount, "NonTaxable": bool(d.non_taxable)}
+            for d in record.discounts
+        ],
+        "OrderDetails": [
+            {
+                "Sku": line.sku,
+                "Name": line.name or "",
+                "Quantity": line.quantity,
+                "PriceExclTax": line.unit_price_excl_tax,
+                "PriceInclTax": line.unit_price_incl_tax,
+                "DiscountExclTax": line.discount_excl_tax,
+                "DiscountInclTax": line.discount_incl_tax,
+                "HasTax": line.unit_price_incl_tax > line.unit_price_excl_tax,
+                "IsShipping": False,
+                "TaxCode": line.tax_code or "",
+                "Product": {"Sku": line.sku, "Name": line.name or "", "Amount": line.unit_price_excl_tax},
+            }
+            for line in record.lines
+        ],
+        "BillingAddress": billing,
+        "ShippingAddress": shipping,
+        "Customer": customer(record.customer),
+        "CreditCardName": record.payment_method or "",
+        "ReferenceNumber": record.payment_reference or "",
+        "CurrencyCode": record.currency or "",
+        "TrackingNumber": record.tracking_number or "",
+        "ShippingDate": write_date(record.shipped_at),
+        "Note": record.note or "",
+        "PrivateNote": record.private_note or "",
+        "ParentOrderNumber": record.parent_number or "",
+    }
+    if record.invoice_mode in INVOICE_MODES:
+        data["InvoiceMode"] = record.invoice_mode
+    return data
+
+
+def payment(record: PaymentRecord, write_date: DateWriter) -> dict[str, Any]:
+    """JMAPayment, with the nested ``Order`` object older Connex builds read."""
+    return {
+        "OrderNumber": record.order_number,
+        "Order": {"OrderNumber": record.order_number},
+        "PaymentAmount": record.amount,
+        "PaymentDate": write_date(record.paid_at),
+        "CreditCardName": record.method or "",
+        "ReferenceNumber": record.reference or record.order_number,
+        "DepositAccount": record.deposit_account or "",
+        "Id": record.id or 0,
+        "ModifiedDate": write_date(record.modified_at or record.paid_at),
+    }
+
+
+def user(
+    *,
+    orders: Iterable[OrderRecord] = (),
+    cancelled_orders: Iterable[OrderRecord] = (),
+    write_date: DateWriter | None = None,
+) -> dict[str, Any]:
+    """JMAUser: the envelope of every ``orders`` answer, with every list present.
+
+    ``Payments`` holds one entry per payment of every order in ``Orders``.
+    """
+    write_date = write_date or date_writer()
+    sales = list(orders)
+    return {
+        "Orders": [order(o, write_date) for o in sales],
+        "CancelledOrders": [order(o, write_date) for o in cancelled_orders],
+        "Payments": [payment(p, write_date) for o in sales for p in o.payments],
+        "Purchases": [],
+        "ProductsToQB": [],
+        "ProductsFromQBToUpdate": [],
+        "InventoryAdjustments": [],
+        "Customers": [],
+    }
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise TypeError(f"{value} is not a finite amount")
+        return orjson.Fragment(format(value, "f"))
+    raise TypeError(f"Type is not JSON serializable: {type(value).__name__}")
+
+
+def dumps(data: Any) -> bytes:
+    """Serialize to UTF-8 JSON with Decimals as exact numbers."""
+    return orjson.dumps(data, default=_default)

@@ -1,0 +1,33 @@
+"""A test-only shop shaped nothing like Connex: cents, codes, a channel table."""
+
+from django.db import models
+
+
+class Channel(models.Model):
+    label = models.CharField(max_length=50)
+
+
+class Sale(models.Model):
+    ref = models.CharField(max_length=20, unique=True)
+    state = models.CharField(max_length=20)
+    channel = models.ForeignKey(Channel, models.PROTECT)
+    placed_on = models.DateTimeField()
+    touched = models.DateTimeField()
+    buyer_email = models.EmailField()
+    total_cents = models.IntegerField()
+    tax_cents = models.IntegerField(default=0)
+
+
+class SaleItem(models.Model):
+    sale = models.ForeignKey(Sale, models.CASCADE, related_name="items")
+    product_code = models.CharField(max_length=30)
+    title = models.CharField(max_length=100)
+    qty = models.IntegerField()
+    price_cents = models.IntegerField()
+
+
+class Receipt(models.Model):
+    sale = models.ForeignKey(Sale, models.CASCADE, related_name="receipts")
+    cents = models.IntegerField()
+    taken = models.DateTimeField()
+    card = models.CharField(max_length=20)
