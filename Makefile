@@ -1,0 +1,53 @@
+# The two quick-start commands (make demo, make test) and the developer chores.
+# Everything runs in a virtualenv made here from the first python3 >= 3.10 found.
+
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 8000
+DB ?= sqlite
+PYTEST_ARGS ?=
+
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check -q
+DEMO := $(BIN)/python example_project/manage.py
+EXTRAS_sqlite := test
+EXTRAS_postgres := test,postgres
+EXTRAS_mariadb := test,mariadb
+EXTRAS := $(EXTRAS_$(DB))
+STAMP := $(VENV)/.installed-$(DB)
+
+.PHONY: demo test lint clean
+
+$(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10) and "Python 3.10 or newer is needed (found %s)." % sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(VENV)/bin/python setup.cfg pyproject.toml
+	@test -n "$(EXTRAS)" || { echo "DB=$(DB) is not one of sqlite, postgres, mariadb"; exit 2; }
+	$(PIP) install --upgrade pip
+	$(PIP) install -e ".[$(EXTRAS)]"
+	@touch $@
+
+## make demo: the demo shop serving the Connex API on http://127.0.0.1:$(PORT)/connex/
+demo: $(VENV)/.installed-sqlite
+	$(DEMO) migrate --noinput -v 0
+	$(DEMO) seed_demo_shop --orders 200 --seed 1 --if-empty
+	$(DEMO) demo_credential --port $(PORT)
+	$(DEMO) runserver --skip-checks 127.0.0.1:$(PORT)
+
+## make test [DB=sqlite|postgres|mariadb]: the whole test suite
+test: $(STAMP)
+	CONNEX_TEST_DB=$(DB) $(BIN)/pytest $(PYTEST_ARGS)
+
+## make lint: ruff and mypy
+lint: $(VENV)/.installed-lint
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+$(VENV)/.installed-lint: $(VENV)/bin/python setup.cfg pyproject.toml
+	$(PIP) install -e ".[test,lint]"
+	@touch $@
+
+clean:
+	rm -rf $(VENV) .tox build dist *.egg-info example_project/db.sqlite3
