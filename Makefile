@@ -33,7 +33,7 @@ demo: $(VENV)/.installed-sqlite
 	$(DEMO) migrate --noinput -v 0
 	$(DEMO) seed_demo_shop --orders 200 --seed 1 --if-empty
 	$(DEMO) demo_credential --port $(PORT)
-	$(DEMO) runserver --skip-checks 127.0.0.1:$(PORT)
+	$(DEMO) runserver 127.0.0.1:$(PORT)
 
 ## make test [DB=sqlite|postgres|mariadb]: the whole test suite
 test: $(STAMP)
