@@ -164,8 +164,8 @@ class OrderQueryForm(forms.Form):
         cleaned = super().clean() or {}
         if self.errors:
             return cleaned
-        sent = {name for name in (*WINDOW_PARAMETERS, "orderNumber") if self.data.get(name, "").strip()}
-        if not sent:
+        window_sent = any(self.data.get(name, "").strip() for name in WINDOW_PARAMETERS)
+        if not window_sent and not cleaned.get("orderNumber"):
             raise ValidationError(
                 "Send a window (date_modified_min and date_modified_max, or date_created_min and "
                 f"date_created_max, as {EXPECTED_DATE}) or orderNumber=1001,1002; without one the "

@@ -89,14 +89,14 @@ class OrderFactory(factory.django.DjangoModelFactory):
         model = Order
         skip_postgeneration_save = True
 
-    class Params:
-        lines = factory.LazyFunction(lambda: [{"quantity": Decimal("1"), "unit_price_excl_tax": Decimal("10.00")}])
-        tax_rate = Decimal("0")
-        shipping = Decimal("0.00")
-        discount = Decimal("0.00")
-        payments = None
-        created_at = None
-        modified_at = None
+    # Not model fields: _create() consumes them to build a balanced order.
+    lines = factory.LazyFunction(lambda: [{"quantity": Decimal("1"), "unit_price_excl_tax": Decimal("10.00")}])
+    tax_rate = Decimal("0")
+    shipping = Decimal("0.00")
+    discount = Decimal("0.00")
+    payments = None
+    created_at = None
+    modified_at = None
 
     number = factory.Sequence(lambda n: f"{1000 + n}")
     status = "shipped"
