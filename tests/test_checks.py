@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from django.core.checks import run_checks
+from django.core.checks import registry
 from django.test import override_settings
+
+from connex_bridge.checks import check_settings
 
 
 def ids(config: object) -> list[str]:
     with override_settings(CONNEX_BRIDGE=config):
-        return [m.id for m in run_checks() if m.id and m.id.startswith("connex_bridge.")]
+        return [message.id for message in check_settings()]
+
+
+def test_the_check_runs_at_start_up():
+    assert check_settings in registry.registry.get_checks()
 
 
 def test_a_correct_configuration_raises_nothing():
