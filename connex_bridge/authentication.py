@@ -24,10 +24,7 @@ REJECTED = (
     "Connex could not sign in to the shop: the user name or password is wrong, or the credential "
     "was disabled. Type the user name and password exactly as the shop's Connex credential shows them."
 )
-MALFORMED = (
-    "The Authorization header is not valid HTTP Basic: send 'Basic ' followed by base64 of "
-    "'username:password'."
-)
+MALFORMED = "The Authorization header is not valid HTTP Basic: send 'Basic ' followed by base64 of 'username:password'."
 MISSING = (
     "No credentials reached the shop: the request had no Authorization header. Enter the user name "
     "and password in Connex; if they are entered, the web server dropped the header (Apache mod_wsgi "

@@ -35,7 +35,9 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     try:
         ConnexBridgeSettings.import_order_source(str(path))
     except ImproperlyConfigured as exc:
-        errors.append(Error(str(exc), hint="Name a subclass of connex_bridge.sources.OrderSource.", id="connex_bridge.E002"))
+        errors.append(
+            Error(str(exc), hint="Name a subclass of connex_bridge.sources.OrderSource.", id="connex_bridge.E002")
+        )
     date_format = value.get("DATE_FORMAT", DEFAULTS["DATE_FORMAT"])
     if date_format not in DATE_FORMATS:
         errors.append(
@@ -68,7 +70,11 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
         )
     for key in ("MIN_SECRET_LENGTH", "LAST_USED_RESOLUTION", "MAX_ORDER_NUMBERS"):
         number = value.get(key, DEFAULTS[key])
-        if not isinstance(number, int) or isinstance(number, bool) or number < (0 if key == "LAST_USED_RESOLUTION" else 1):
+        if (
+            not isinstance(number, int)
+            or isinstance(number, bool)
+            or number < (0 if key == "LAST_USED_RESOLUTION" else 1)
+        ):
             errors.append(
                 Error(
                     f"{SETTING_NAME}['{key}'] must be a positive whole number, not {number!r}.",

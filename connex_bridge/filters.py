@@ -246,5 +246,6 @@ def _canonical_names(data: QueryDict | None) -> QueryDict:
     result = QueryDict(mutable=True)
     if data is not None:
         for key, values in data.lists():
-            result.setlist(_CANONICAL.get(key.lower(), key), [*result.getlist(_CANONICAL.get(key.lower(), key)), *values])
+            name = _CANONICAL.get(key.lower(), key)
+            result.setlist(name, [*result.getlist(name), *values])
     return result

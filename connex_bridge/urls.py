@@ -8,6 +8,9 @@ the patterns reversible, which ``(?i)`` would not.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.http import HttpResponseBase
 from django.urls import URLPattern, re_path
 
 from connex_bridge import views
@@ -15,10 +18,10 @@ from connex_bridge import views
 app_name = "connex_bridge"
 
 
-def action(name: str, view: object, url_name: str) -> URLPattern:
+def action(name: str, view: Callable[..., HttpResponseBase], url_name: str) -> URLPattern:
     """A pattern matching ``name`` in any letter case, with or without a trailing slash."""
     letters = "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in name)
-    return re_path(rf"^{letters}/?\Z", view, name=url_name)  # type: ignore[arg-type]
+    return re_path(rf"^{letters}/?\Z", view, name=url_name)
 
 
 urlpatterns = [

@@ -7,13 +7,15 @@ parser, content-negotiation and exception handling, so the host's
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from rest_framework import exceptions
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import BaseParser, JSONParser
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,6 +24,7 @@ from connex_bridge import wire
 from connex_bridge.authentication import ConnexBasicAuthentication
 from connex_bridge.conf import app_settings
 from connex_bridge.filters import OrderFilterSet
+from connex_bridge.models import ConnexCredential
 from connex_bridge.permissions import IsConnexCredential
 from connex_bridge.renderers import ConnexJSONRenderer
 
@@ -29,11 +32,13 @@ from connex_bridge.renderers import ConnexJSONRenderer
 class AlwaysJSON(BaseContentNegotiation):
     """Connex's ``Accept`` header varies by build; the answer is always JSON."""
 
-    def select_parser(self, request: Request, parsers: list[Any]) -> Any:
-        return parsers[0] if parsers else None
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
+        return next(iter(parsers), None)
 
-    def select_renderer(self, request: Request, renderers: list[Any], format_suffix: str | None = None) -> Any:
-        renderer = renderers[0]
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        renderer = next(iter(renderers))
         return renderer, renderer.media_type
 
 
@@ -92,7 +97,7 @@ class OrdersView(ConnexAPIView):
     """``orders``: the orders, refunds and payments of a window (PROTOCOL §3–§4)."""
 
     def get(self, request: Request) -> Response:
-        credential = request.auth
+        credential = cast(ConnexCredential, request.auth)  # IsConnexCredential guarantees it
         source = app_settings.order_source()
         filterset = OrderFilterSet(
             request.query_params,

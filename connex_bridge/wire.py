@@ -26,10 +26,30 @@ DateWriter = Callable[[dt.datetime | None], str | None]
 #: Connex's InvoiceMode enum (PROTOCOL §4). Json.NET rejects the whole
 #: response on an unknown name, so only these are ever sent.
 INVOICE_MODES = frozenset(
-    """None DoNotSyncSales SalesReceipts Invoices InvoicesNoPayments Estimates SummarySalesReceipt
-    SummaryInvoice PurchaseOrders Expense CreditMemo Payments Bill Deposit SalesOrders
-    SalesOrdersNoInvoicePaymentsOnly SalesOrdersInvoices SalesOrdersInvoicesPO SummarySalesOrder
-    PurchaseOrdersBills WorkOrders JournalEntries""".split()
+    [
+        "None",
+        "DoNotSyncSales",
+        "SalesReceipts",
+        "Invoices",
+        "InvoicesNoPayments",
+        "Estimates",
+        "SummarySalesReceipt",
+        "SummaryInvoice",
+        "PurchaseOrders",
+        "Expense",
+        "CreditMemo",
+        "Payments",
+        "Bill",
+        "Deposit",
+        "SalesOrders",
+        "SalesOrdersNoInvoicePaymentsOnly",
+        "SalesOrdersInvoices",
+        "SalesOrdersInvoicesPO",
+        "SummarySalesOrder",
+        "PurchaseOrdersBills",
+        "WorkOrders",
+        "JournalEntries",
+    ]
 )
 
 CANCELLED_STATUS = "Cancelled"

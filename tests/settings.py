@@ -2,7 +2,7 @@
 
 import os
 
-SECRET_KEY = "connex-bridge-tests-not-secret"  # noqa: S105
+SECRET_KEY = "connex-bridge-tests-not-secret"
 DEBUG = False
 USE_TZ = True
 TIME_ZONE = "America/New_York"
@@ -49,7 +49,7 @@ TEMPLATES = [
 STATIC_URL = "/static/"
 
 # A host whose DRF defaults would break the Connex endpoints if they leaked in.
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, object] = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.BrowsableAPIRenderer"],
@@ -59,6 +59,7 @@ REST_FRAMEWORK = {
 }
 
 _DB = os.environ.get("CONNEX_TEST_DB", "sqlite")
+DATABASES: dict[str, dict[str, object]]
 if _DB == "postgres":
     DATABASES = {
         "default": {

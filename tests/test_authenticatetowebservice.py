@@ -1,9 +1,5 @@
 """authenticatetowebservice: Connex's pairing check (PROTOCOL §2)."""
 
-import pytest
-
-from tests.conftest import basic
-
 
 def test_valid_credential_answers_the_json_string_ok(connex):
     response = connex.get("/connex/authenticatetowebservice")

@@ -46,6 +46,8 @@ def test_e005_cancelled_statuses_not_a_list_of_names(statuses):
     assert ids({"CANCELLED_STATUSES": statuses}) == ["connex_bridge.E005"]
 
 
-@pytest.mark.parametrize("config", [{"MIN_SECRET_LENGTH": 0}, {"MAX_ORDER_NUMBERS": "10"}, {"LAST_USED_RESOLUTION": -1}])
+@pytest.mark.parametrize(
+    "config", [{"MIN_SECRET_LENGTH": 0}, {"MAX_ORDER_NUMBERS": "10"}, {"LAST_USED_RESOLUTION": -1}]
+)
 def test_e006_numbers_must_be_positive_whole_numbers(config):
     assert ids(config) == ["connex_bridge.E006"]

@@ -27,15 +27,19 @@ def test_override_settings_takes_effect_at_once():
 
 
 def test_an_unknown_key_is_an_error_naming_it():
-    with override_settings(CONNEX_BRIDGE={"DATE_FORMATS": "utc"}):
-        with pytest.raises(ImproperlyConfigured, match="'DATE_FORMATS'"):
-            app_settings.DATE_FORMAT
+    with (
+        override_settings(CONNEX_BRIDGE={"DATE_FORMATS": "utc"}),
+        pytest.raises(ImproperlyConfigured, match="'DATE_FORMATS'"),
+    ):
+        _ = app_settings.DATE_FORMAT
 
 
 def test_a_bad_value_is_an_error_naming_the_key():
-    with override_settings(CONNEX_BRIDGE={"DATE_FORMAT": "iso"}):
-        with pytest.raises(ImproperlyConfigured, match=r"DATE_FORMAT.*'iso'"):
-            app_settings.DATE_FORMAT
+    with (
+        override_settings(CONNEX_BRIDGE={"DATE_FORMAT": "iso"}),
+        pytest.raises(ImproperlyConfigured, match=r"DATE_FORMAT.*'iso'"),
+    ):
+        _ = app_settings.DATE_FORMAT
 
 
 @pytest.mark.parametrize(
@@ -43,9 +47,8 @@ def test_a_bad_value_is_an_error_naming_the_key():
     [("tests.altshop.source.Nope", "cannot be imported"), ("tests.altshop.models.Sale", "not an OrderSource")],
 )
 def test_a_bad_order_source_is_an_error_naming_the_path(path, reason):
-    with override_settings(CONNEX_BRIDGE={"ORDER_SOURCE": path}):
-        with pytest.raises(ImproperlyConfigured, match=reason):
-            app_settings.order_source()
+    with override_settings(CONNEX_BRIDGE={"ORDER_SOURCE": path}), pytest.raises(ImproperlyConfigured, match=reason):
+        app_settings.order_source()
 
 
 def test_every_default_has_a_typed_accessor():

@@ -34,7 +34,11 @@ def numbers(orders: list[dict]) -> list[str]:
 
 
 def day_window(**extra: str) -> dict[str, str]:
-    return {"date_modified_min": z(T0 - dt.timedelta(days=1)), "date_modified_max": z(T0 + dt.timedelta(days=1)), **extra}
+    return {
+        "date_modified_min": z(T0 - dt.timedelta(days=1)),
+        "date_modified_max": z(T0 + dt.timedelta(days=1)),
+        **extra,
+    }
 
 
 # --- the window -------------------------------------------------------------
@@ -380,7 +384,9 @@ def test_a_credential_limited_to_stores_never_sees_another_stores_orders(db):
 # --- bad input -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("parameter", ["date_modified_min", "date_modified_max", "date_created_min", "date_created_max"])
+@pytest.mark.parametrize(
+    "parameter", ["date_modified_min", "date_modified_max", "date_created_min", "date_created_max"]
+)
 @pytest.mark.parametrize(
     "value",
     ["yesterday", "2024-13-01T00:00:00Z", "2024-02-30T00:00:00Z", "2024-05-01", "2024-05-01T25:00:00Z",
@@ -426,7 +432,9 @@ def test_too_many_order_numbers_is_a_400(connex, settings):
 
 
 def test_a_timestamp_repeated_with_different_values_is_a_400(connex):
-    response = connex.get("/connex/orders?date_modified_min=2024-05-01T00:00:00Z&date_modified_min=2024-06-01T00:00:00Z")
+    response = connex.get(
+        "/connex/orders?date_modified_min=2024-05-01T00:00:00Z&date_modified_min=2024-06-01T00:00:00Z"
+    )
 
     assert response.status_code == 400
     assert "date_modified_min" in response.json()

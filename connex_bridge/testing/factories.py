@@ -34,8 +34,8 @@ class ConnexCredentialFactory(factory.django.DjangoModelFactory):
     def secret(obj: ConnexCredential, create: bool, extracted: str | None, **kwargs: Any) -> None:  # noqa: N805
         from connex_bridge.secrets import generate_secret
 
-        obj.secret = extracted or generate_secret()  # type: ignore[attr-defined]
-        obj.set_secret(obj.secret)  # type: ignore[attr-defined]
+        obj.secret = extracted or generate_secret()
+        obj.set_secret(obj.secret)
         if create:
             obj.save()
 
