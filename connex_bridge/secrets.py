@@ -65,7 +65,7 @@ def validate_secret(secret: str) -> None:
     if len(secret) < minimum:
         raise ValidationError(
             f"The secret is too short: it must have at least {minimum} characters "
-            "(leave it empty to have a strong one generated).",
+            "(a generated secret always is long enough).",
             code="secret_too_short",
         )
     if secret != secret.strip():
