@@ -1,0 +1,1 @@
+"""The demo shop's app: deterministic demo orders and a demo Connex credential."""

@@ -1,0 +1,1 @@
+"""``seed_demo_shop`` and ``demo_credential``."""

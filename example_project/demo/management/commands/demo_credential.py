@@ -1,0 +1,70 @@
+"""``demo_credential``: the demo shop's Connex credential and how to try it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from connex_bridge.models import ConnexCredential
+
+USERNAME = "connex-demo"
+# Deliberately weaker than connex_bridge's minimum (MIN_SECRET_LENGTH, not a
+# common password): it is easy to type for a local demo and, because of that,
+# the command refuses to run unless DEBUG is on. set_secret() stores it without
+# validate_secret(), which a real credential must pass.
+PASSWORD = "demo-password"
+
+
+def connex_timestamp(moment: dt.datetime) -> str:
+    """``moment`` the way Connex sends timestamps: UTC, ``yyyy-MM-ddTHH:mm:ssZ``."""
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Command(BaseCommand):
+    """Create or reset the ``connex-demo`` credential and print how to pair Connex and curl the API."""
+
+    help = (
+        f"Ensure the demo Connex credential {USERNAME} / {PASSWORD} exists and is active, then print what to "
+        "type into Connex and curl commands to try. Refuses to run unless DEBUG is True."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=8000, help="The port runserver listens on (default 8000).")
+
+    def handle(self, *args: Any, port: int, **options: Any) -> None:
+        if not settings.DEBUG:
+            raise CommandError(
+                f"demo_credential sets the well-known password {PASSWORD!r}; it only runs with DEBUG = True."
+            )
+        if not 1 <= port <= 65535:
+            raise CommandError(f"--port must be between 1 and 65535, not {port}.")
+        credential, _ = ConnexCredential.objects.get_or_create(username=USERNAME)
+        credential.set_secret(PASSWORD)
+        credential.is_active = True
+        credential.stores = []  # the demo credential sees every store
+        credential.save()
+
+        base = f"http://127.0.0.1:{port}/connex/"
+        # Whole UTC days from 30 days ago to tomorrow: covers every demo order
+        # (all made in the last 30 days) and reads well in a copied command.
+        today = dt.datetime.now(dt.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+        start = connex_timestamp(today - dt.timedelta(days=30))
+        end = connex_timestamp(today + dt.timedelta(days=1))
+        auth = f"{USERNAME}:{PASSWORD}"
+        self.stdout.write(
+            "\n".join(
+                [
+                    f"Connex demo credential ready. The Connex API is at {base}",
+                    'In Connex, add a "custom store" and type:',
+                    f"  User name: {USERNAME}",
+                    f"  Password:  {PASSWORD}",
+                    f"  URL:       {base}",
+                    "Try it once runserver is up:",
+                    f'  curl -u {auth} "{base}authenticatetowebservice"',
+                    f'  curl -u {auth} "{base}orders?date_modified_min={start}&date_modified_max={end}"',
+                ]
+            )
+        )
