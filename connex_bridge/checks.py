@@ -17,7 +17,7 @@ from connex_bridge.conf import DATE_FORMATS, DEFAULTS, SETTING_NAME, ConnexBridg
 
 @register()
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
-    """connex_bridge.E001–E005: the ``CONNEX_BRIDGE`` dict and what it names."""
+    """connex_bridge.E001–E006: the ``CONNEX_BRIDGE`` dict and what it names."""
     value = getattr(settings, SETTING_NAME, None) or {}
     if not isinstance(value, dict):
         return [Error(f"{SETTING_NAME} must be a dict.", id="connex_bridge.E001")]

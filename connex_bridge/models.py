@@ -119,7 +119,7 @@ class Order(models.Model):
 
     ``modified_at`` moves whenever the order, its lines, its discounts or its
     payments change through the ORM; Connex's modified-date window reads it.
-    ``queryset.update()`` and raw SQL bypass that, so set it there yourself.
+    ``bulk_create()``, ``queryset.update()`` and raw SQL bypass that: set it there yourself.
     """
 
     number = models.CharField(_("order number"), max_length=64, unique=True)
@@ -234,7 +234,7 @@ class Payment(models.Model):
     method = models.CharField(_("method"), max_length=100, blank=True, help_text=_("Visa, PayPal, Check …"))
     reference = models.CharField(_("gateway reference"), max_length=200, blank=True)
     deposit_account = models.CharField(_("deposit account"), max_length=200, blank=True)
-    modified_at = models.DateTimeField(_("modified"), auto_now=True)
+    modified_at = models.DateTimeField(_("modified"), default=timezone.now)
 
     class Meta:
         verbose_name = _("payment")
@@ -243,6 +243,15 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} {self.method}".strip()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Not auto_now: that would also overwrite the times of imported or
+        # bulk-created payments, which keep the modified_at they are given.
+        self.modified_at = timezone.now()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "modified_at"}
+        super().save(*args, **kwargs)
 
 
 @receiver(post_save, sender=OrderLine)

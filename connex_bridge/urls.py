@@ -2,7 +2,7 @@
 
 Connex matched action names case-insensitively and its sources spell them
 several ways, so each name matches in any case, with or without a trailing
-slash, and never redirects. The character-class form (``[oO][rR]…``) keeps
+slash (or a doubled leading one), and never redirects. The character-class form (``[oO][rR]…``) keeps
 the patterns reversible, which ``(?i)`` would not.
 """
 
@@ -21,7 +21,8 @@ app_name = "connex_bridge"
 def action(name: str, view: Callable[..., HttpResponseBase], url_name: str) -> URLPattern:
     """A pattern matching ``name`` in any letter case, with or without a trailing slash."""
     letters = "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in name)
-    return re_path(rf"^{letters}/?\Z", view, name=url_name)
+    # "/*": a base URL typed with a trailing slash makes Connex ask for "connex//orders".
+    return re_path(rf"^(?:/*){letters}/?\Z", view, name=url_name)
 
 
 urlpatterns = [

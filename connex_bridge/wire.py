@@ -165,7 +165,7 @@ def order(record: OrderRecord, write_date: DateWriter) -> dict[str, Any]:
             {
                 "Sku": line.sku,
                 "Name": line.name or "",
-                "Quantity": line.quantity,
+                "Quantity": _plain(line.quantity),
                 "PriceExclTax": line.unit_price_excl_tax,
                 "PriceInclTax": line.unit_price_incl_tax,
                 "DiscountExclTax": line.discount_excl_tax,
@@ -231,6 +231,12 @@ def user(
         "InventoryAdjustments": [],
         "Customers": [],
     }
+
+
+def _plain(quantity: Decimal) -> Decimal:
+    """A quantity without trailing zeros: 4, not 4.0000 (never 1E+2)."""
+    normal = quantity.normalize()
+    return normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal
 
 
 def _default(value: Any) -> Any:

@@ -465,3 +465,13 @@ def test_the_query_count_does_not_grow_with_the_number_of_orders(connex, django_
         OrderFactory(number=f"more-{n}", modified_at=T0, payments=["5.00", "5.00"], discount=Decimal("1.00"))
     with django_assert_num_queries(len(one.captured_queries)):
         assert len(poll()["Orders"]) == 50
+
+
+def test_quantities_are_written_without_trailing_zeros(connex):
+    OrderFactory(number="1001", lines=[{"quantity": "3"}, {"quantity": "0.25"}, {"quantity": "100"}], modified_at=T0)
+
+    content = connex.get("/connex/orders?orderNumber=1001").content
+
+    assert b'"Quantity":3,' in content
+    assert b'"Quantity":0.25,' in content
+    assert b'"Quantity":100,' in content

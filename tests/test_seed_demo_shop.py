@@ -97,22 +97,29 @@ def test_the_same_seed_gives_identical_orders_and_another_seed_different_ones(db
 
 
 def test_seeding_replaces_the_demo_orders_and_keeps_the_shops_own(db):
-    OrderFactory(number="1001")
+    shops_own = ["1001", "D-77", "d10001", "D10001X"]
+    for number in shops_own:
+        OrderFactory(number=number)
     seed_demo_shop(30, seed=1, now=NOW)
     report = seed_demo_shop(20, seed=3, now=NOW)
 
-    demo = Order.objects.filter(number__startswith=PREFIX)
+    demo = Order.objects.filter(number__regex=r"^D[0-9]{5}(-R[0-9]+)?$")
     assert demo.count() == report.orders == 20 + report.refunds
-    assert Order.objects.filter(number="1001").exists()
+    assert Order.objects.filter(number__in=shops_own).count() == len(shops_own)
     assert not demo.filter(number__gt=f"{PREFIX}10020", parent_number="").exists()
+
+
+def test_every_number_fits_a_quickbooks_reference(seeded):
+    # QuickBooks keeps 11 characters of a reference number; longer ones collide.
+    assert max(len(number) for number in Order.objects.values_list("number", flat=True)) <= 11
 
 
 def test_numbers_are_a_stable_sequence_in_order_of_creation(seeded):
     sales = list(Order.objects.filter(number__startswith=PREFIX, parent_number="").order_by("number"))
 
-    assert [o.number for o in sales] == [f"DEMO-{10001 + i}" for i in range(ORDERS)]
+    assert [o.number for o in sales] == [f"D{10001 + i}" for i in range(ORDERS)]
     assert [o.created_at for o in sales] == sorted(o.created_at for o in sales)
-    assert (seeded.first_number, seeded.last_number) == ("DEMO-10001", f"DEMO-{10000 + ORDERS}")
+    assert (seeded.first_number, seeded.last_number) == ("D10001", f"D{10000 + ORDERS}")
 
 
 def test_fewer_than_one_order_is_refused(db):
@@ -254,7 +261,7 @@ def test_seed_command_prints_one_summary_line_and_skips_a_shop_with_orders_when_
     call_command(SeedCommand(), orders=12, seed=1, if_empty=True, stdout=out)
 
     first, second = out.getvalue().splitlines()
-    assert first.startswith("Seeded 12 demo orders (DEMO-10001…DEMO-10012)")
+    assert first.startswith("Seeded 12 demo orders (D10001…D10012)")
     assert "not seeding" in second
     assert Order.objects.filter(parent_number="").count() == 12
 

@@ -53,3 +53,9 @@ def test_the_hosts_rest_framework_defaults_do_not_leak_in(connex):
         assert response.status_code == 200
         assert response["Content-Type"] == "application/json"
     assert connex.get("/connex/orders").status_code == 400  # our handler, not the host's
+
+
+def test_a_base_url_typed_with_a_trailing_slash_still_works(connex):
+    # Connex appends "/orders" to the base URL the merchant typed.
+    assert connex.get("/connex//orders?orderNumber=1").status_code == 200
+    assert connex.get("/connex//AuthenticateToWebService").json() == "OK"

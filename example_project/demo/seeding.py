@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 import string
 from collections import Counter
 from collections.abc import Sequence
@@ -32,7 +33,8 @@ from connex_bridge.models import Address, Discount, Order, OrderLine, Payment
 T = TypeVar("T")
 
 #: Every demo order number starts with this; seeding replaces exactly these orders.
-PREFIX = "DEMO-"
+PREFIX = "D"  # short: QuickBooks keeps 11 characters of a reference number
+DEMO_NUMBER = re.compile(r"D[0-9]{5,}(-R[0-9]+)?")
 FIRST_NUMBER = 10001
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -675,12 +677,13 @@ def _chunks(items: Sequence[T], size: int = 500) -> list[Sequence[T]]:
 
 
 def delete_demo_orders() -> int:
-    """Delete every demo order (number starting with ``DEMO-``) and its addresses; return how many."""
+    """Delete every demo order (number starting with ``D``) and its addresses; return how many."""
     rows = Order.objects.filter(number__startswith=PREFIX).values_list(
         "pk", "number", "billing_address_id", "shipping_address_id"
     )
-    # LIKE is case-insensitive on SQLite and MySQL: re-check the prefix exactly.
-    demo = [row for row in rows if row[1].startswith(PREFIX)]
+    # LIKE is case-insensitive on SQLite and MySQL, and a shop's own numbers may
+    # start with D too: keep only numbers of the demo's exact form.
+    demo = [row for row in rows if DEMO_NUMBER.fullmatch(row[1])]
     order_ids = [row[0] for row in demo]
     address_ids = sorted({pk for row in demo for pk in row[2:] if pk is not None})
     for chunk in _chunks(order_ids):
@@ -792,10 +795,10 @@ def seed_demo_shop(orders: int, seed: int, now: dt.datetime | None = None) -> Se
     """Replace the demo orders with ``orders`` deterministic sales (plus their refunds).
 
     Sales are created over the :data:`DAYS` days before ``now`` (default: the
-    current time) and numbered ``DEMO-10001``, ``DEMO-10002``… in order of
+    current time) and numbered ``D10001``, ``D10002``… in order of
     creation; refunds are extra orders numbered ``<sale>-R1``. The same
     ``orders``, ``seed`` and ``now`` always give the same data. Orders whose
-    number does not start with ``DEMO-`` are left alone. Runs in one transaction.
+    number does not start with ``D`` are left alone. Runs in one transaction.
     """
     if orders < 1:
         raise ValueError(f"orders must be at least 1, not {orders}.")

@@ -14,7 +14,7 @@ class Command(BaseCommand):
     """Replace the demo orders with ``--orders`` deterministic sales (plus their refunds)."""
 
     help = (
-        "Replace the demo orders (numbers DEMO-…) with N deterministic sales over the last 30 days, "
+        "Replace the demo orders (numbers D10001…) with N deterministic sales over the last 30 days, "
         "plus their refunds. --if-empty does nothing when the shop already has orders."
     )
 
