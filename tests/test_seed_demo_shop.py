@@ -97,7 +97,7 @@ def test_the_same_seed_gives_identical_orders_and_another_seed_different_ones(db
 
 
 def test_seeding_replaces_the_demo_orders_and_keeps_the_shops_own(db):
-    shops_own = ["1001", "D-77", "d10001", "D10001X"]
+    shops_own = ["1001", "D-77", "D1234", "D10001X"]
     for number in shops_own:
         OrderFactory(number=number)
     seed_demo_shop(30, seed=1, now=NOW)
