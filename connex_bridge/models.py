@@ -114,7 +114,27 @@ class Address(models.Model):
         return ", ".join(part for part in (name, self.line1, self.city) if part)
 
 
-class Order(models.Model):
+class ModifiedOnSave(models.Model):
+    """Sets ``modified_at`` to now on every ``save()``.
+
+    Not ``auto_now``: that would also overwrite the times of imported or
+    bulk-created rows, which keep the ``modified_at`` they are given.
+    """
+
+    modified_at: models.DateTimeField[Any, Any]
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.modified_at = timezone.now()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "modified_at"}
+        super().save(*args, **kwargs)
+
+
+class Order(ModifiedOnSave):
     """A sale (or a refund, with ``parent_number``) in the built-in order store.
 
     ``modified_at`` moves whenever the order, its lines, its discounts or its
@@ -177,13 +197,6 @@ class Order(models.Model):
     def __str__(self) -> str:
         return self.number
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.modified_at = timezone.now()
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "modified_at"}
-        super().save(*args, **kwargs)
-
 
 class OrderLine(models.Model):
     """One line of an order: a product sold at unit prices, less a line discount."""
@@ -225,7 +238,7 @@ class Discount(models.Model):
         return self.code or self.name
 
 
-class Payment(models.Model):
+class Payment(ModifiedOnSave):
     """One payment towards an order (an order may be paid in several)."""
 
     order = models.ForeignKey(Order, models.CASCADE, related_name="payments", verbose_name=_("order"))
@@ -243,15 +256,6 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} {self.method}".strip()
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # Not auto_now: that would also overwrite the times of imported or
-        # bulk-created payments, which keep the modified_at they are given.
-        self.modified_at = timezone.now()
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "modified_at"}
-        super().save(*args, **kwargs)
 
 
 @receiver(post_save, sender=OrderLine)
