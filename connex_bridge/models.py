@@ -47,6 +47,10 @@ class ConnexCredential(models.Model):
         help_text=_("What the merchant types into Connex as the user name."),
     )
     secret_digest = models.CharField(_("secret digest"), max_length=200, editable=False)
+    # After a rotation with a grace period, the old secret keeps working until
+    # previous_valid_until, so the merchant can update Connex without a gap.
+    previous_secret_digest = models.CharField(_("previous secret digest"), max_length=200, blank=True, editable=False)
+    previous_valid_until = models.DateTimeField(_("old secret valid until"), null=True, blank=True, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
     stores = models.JSONField(
         _("stores"),
