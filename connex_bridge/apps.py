@@ -12,4 +12,9 @@ class ConnexBridgeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from connex_bridge import checks  # noqa: F401 - registers the system checks
+        from connex_bridge import (
+            checks,  # noqa: F401 - registers the system checks
+            tracking,
+        )
+
+        tracking.connect_configured_source()

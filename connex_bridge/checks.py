@@ -9,19 +9,19 @@ import zoneinfo
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import CheckMessage, Error, register
 from django.core.exceptions import ImproperlyConfigured
 
 from connex_bridge.conf import DATE_FORMATS, DEFAULTS, SETTING_NAME, ConnexBridgeSettings
 
 
 @register()
-def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
-    """connex_bridge.E001–E006: the ``CONNEX_BRIDGE`` dict and what it names."""
+def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """connex_bridge.E001–E008: the ``CONNEX_BRIDGE`` dict and the order source it names."""
     value = getattr(settings, SETTING_NAME, None) or {}
     if not isinstance(value, dict):
         return [Error(f"{SETTING_NAME} must be a dict.", id="connex_bridge.E001")]
-    errors = []
+    errors: list[CheckMessage] = []
     unknown = sorted(set(value) - set(DEFAULTS))
     if unknown:
         errors.append(
@@ -33,11 +33,13 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
         )
     path = value.get("ORDER_SOURCE", DEFAULTS["ORDER_SOURCE"])
     try:
-        ConnexBridgeSettings.import_order_source(str(path))
+        source_class = ConnexBridgeSettings.import_order_source(str(path))
     except ImproperlyConfigured as exc:
         errors.append(
             Error(str(exc), hint="Name a subclass of connex_bridge.sources.OrderSource.", id="connex_bridge.E002")
         )
+    else:
+        errors.extend(source_class().check())
     date_format = value.get("DATE_FORMAT", DEFAULTS["DATE_FORMAT"])
     if date_format not in DATE_FORMATS:
         errors.append(

@@ -58,6 +58,15 @@ class ConnexCredential(models.Model):
         blank=True,
         help_text=_("Store names this credential may see. Empty: every store."),
     )
+    merchant = models.CharField(
+        _("merchant"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "On platforms with several merchants: the id of the merchant whose orders this credential may see "
+            "(the order source decides what that means)."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
 
@@ -272,3 +281,26 @@ def _touch_order(sender: type[models.Model], instance: OrderLine | Discount | Pa
     # A change to a line, discount or payment is a change to the order: it must
     # reappear in Connex's next modified-date window.
     Order.objects.filter(pk=instance.order_id).update(modified_at=timezone.now())
+
+
+class OrderChange(models.Model):
+    """When a host order last changed, for hosts without a reliable modified time.
+
+    Fed by :mod:`connex_bridge.tracking` (signals on the models an order source
+    names in ``track_changes``) and by ``manage.py connex_mark_changed``. The
+    host order is named by its model label and primary key as text: never a
+    foreign key to a host model.
+    """
+
+    source = models.CharField(_("order model"), max_length=100)
+    order_key = models.CharField(_("order key"), max_length=64)
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("order change")
+        verbose_name_plural = _("order changes")
+        constraints = [models.UniqueConstraint(fields=["source", "order_key"], name="connex_order_change_unique")]
+        indexes = [models.Index(fields=["source", "changed_at"], name="connex_order_change_window")]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.order_key} @ {self.changed_at:%Y-%m-%d %H:%M:%S}"

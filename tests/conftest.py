@@ -9,7 +9,16 @@ import pytest
 from django.test import Client
 
 from connex_bridge.models import ConnexCredential
-from connex_bridge.testing.factories import ConnexCredentialFactory
+from connex_bridge.testing.harness import BuiltinHarness, ShopHarness
+from tests.altshop.harness import AltShopDeclarativeHarness, AltShopHarness, AltShopTrackedHarness
+
+#: Every order source the endpoint contract suite runs against. One line per source.
+HARNESSES: list[ShopHarness] = [
+    BuiltinHarness(),
+    AltShopHarness(),
+    AltShopDeclarativeHarness(),
+    AltShopTrackedHarness(),
+]
 
 
 def basic(username: str, password: str) -> str:
@@ -24,9 +33,18 @@ class ConnexClient(Client):
         super().__init__(HTTP_AUTHORIZATION=basic(credential.username, credential.secret), **kwargs)  # type: ignore[attr-defined]
 
 
+@pytest.fixture(params=HARNESSES, ids=lambda harness: harness.name)
+def shop(request: pytest.FixtureRequest, settings: Any, db: None) -> ShopHarness:
+    """The shop under test: each endpoint contract test runs once per order source."""
+    harness: ShopHarness = request.param
+    settings.CONNEX_BRIDGE = dict(harness.connex_settings)
+    return harness
+
+
 @pytest.fixture
-def credential(db: None) -> ConnexCredential:
-    return ConnexCredentialFactory(username="connex")
+def credential(request: pytest.FixtureRequest, db: None) -> ConnexCredential:
+    harness = request.getfixturevalue("shop") if "shop" in request.fixturenames else BuiltinHarness()
+    return harness.credential(username="connex")
 
 
 @pytest.fixture

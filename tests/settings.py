@@ -64,7 +64,7 @@ if _DB == "postgres":
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.postgresql",
-            "NAME": "connex_bridge",
+            "NAME": os.environ.get("CONNEX_TEST_DB_NAME", "connex_bridge"),
             "USER": os.environ.get("PGUSER", "postgres"),
             "HOST": os.environ.get("PGHOST", "127.0.0.1"),
             "PORT": os.environ.get("PGPORT", "5432"),
@@ -74,7 +74,7 @@ elif _DB == "mariadb":
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.mysql",
-            "NAME": "connex_bridge",
+            "NAME": os.environ.get("CONNEX_TEST_DB_NAME", "connex_bridge"),
             "USER": os.environ.get("MYSQL_USER", "root"),
             "PASSWORD": os.environ.get("MYSQL_PASSWORD", ""),
             "HOST": os.environ.get("MYSQL_HOST", "127.0.0.1"),

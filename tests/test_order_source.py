@@ -1,85 +1,243 @@
-"""The OrderSource seam: the endpoint serves a differently shaped host model unchanged."""
+"""The public OrderSource API: start-up validation, merchant scoping, change tracking."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from connex_bridge.models import Order
+from connex_bridge.checks import check_settings
+from connex_bridge.models import OrderChange
 from connex_bridge.sources import OrderSource
-from connex_bridge.testing.factories import ConnexCredentialFactory
-from tests.altshop.models import Channel, Receipt, Sale, SaleItem
+from tests.altshop.harness import AltShopTrackedHarness
+from tests.altshop.models import Receipt, Sale, SaleItem
+from tests.altshop.source import AltShopDeclarativeSource, AltShopSource, AltShopTrackedSource
 from tests.conftest import ConnexClient
 
-T0 = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.timezone.utc)
-WINDOW = "date_modified_min=2024-05-01T00:00:00Z&date_modified_max=2024-05-02T00:00:00Z"
+LONG_AGO = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
+RECENTLY = "date_modified_min=2025-01-01T00:00:00Z"
 
 
-@pytest.fixture(autouse=True)
-def alt_shop(settings):
-    settings.CONNEX_BRIDGE = {"ORDER_SOURCE": "tests.altshop.source.AltShopSource", "CANCELLED_STATUSES": ["VOID"]}
+def check_ids(settings, source: str) -> list[str]:
+    settings.CONNEX_BRIDGE = {"ORDER_SOURCE": source}
+    return [message.id for message in check_settings()]
 
 
-def sale(ref: str, state: str = "SHIPPED", channel: str = "Web", touched: dt.datetime = T0, cents: int = 1999) -> Sale:
-    row = Sale.objects.create(
-        ref=ref,
-        state=state,
-        channel=Channel.objects.get_or_create(label=channel)[0],
-        placed_on=touched - dt.timedelta(days=1),
-        touched=touched,
-        buyer_email=f"{ref}@example.com",
-        total_cents=cents,
-    )
-    SaleItem.objects.create(sale=row, product_code=f"P-{ref}", title="Thing", qty=1, price_cents=cents)
-    Receipt.objects.create(sale=row, cents=cents, taken=touched, card="Visa")
-    return row
+# --- start-up validation -----------------------------------------------------------
 
 
-def orders(client: ConnexClient, query: str = WINDOW) -> dict:
-    response = client.get("/connex/orders?" + query)
-    assert response.status_code == 200, response.content
-    return json.loads(response.content, parse_float=Decimal)
+class MisspelledStore(AltShopSource):
+    store_field = "channel__name"
 
 
-def test_host_fields_filter_and_convert(connex):
-    sale("S1", touched=T0)
-    sale("S2", touched=T0 + dt.timedelta(days=5))
-    sale("V1", state="void", touched=T0)
-    Order.objects.create(number="builtin", status="shipped", modified_at=T0)  # not the configured source
-
-    body = orders(connex)
-
-    (order,) = body["Orders"]
-    assert order["OrderNumber"] == "S1"
-    assert order["Total"] == Decimal("19.99")
-    assert order["OrderDetails"][0]["Sku"] == "P-S1"
-    assert [p["PaymentAmount"] for p in body["Payments"]] == [Decimal("19.99")]
-    assert [o["OrderNumber"] for o in body["CancelledOrders"]] == ["V1"]
+class NoModifiedTime(AltShopSource):
+    modified_field = None
 
 
-def test_status_store_and_number_filters_reach_host_fields(connex):
-    sale("W", channel="Web")
-    sale("A", channel="Amazon", state="PENDING")
-
-    assert [o["OrderNumber"] for o in orders(connex, WINDOW + "&storeName=amazon")["Orders"]] == ["A"]
-    assert [o["OrderNumber"] for o in orders(connex, WINDOW + "&orderStatus=shipped")["Orders"]] == ["W"]
-    assert [o["OrderNumber"] for o in orders(connex, "orderNumber=A")["Orders"]] == ["A"]
+class TracksUnknownModel(AltShopTrackedSource):
+    track_changes = {"altshop.Refund": "sale_id"}
 
 
-def test_store_scoping_works_through_the_hosts_store_path(db):
-    sale("W", channel="Web")
-    sale("A", channel="Amazon")
+class TracksBadPath(AltShopTrackedSource):
+    track_changes = {"altshop.SaleItem": "order_id"}
 
-    client = ConnexClient(ConnexCredentialFactory(stores=["Amazon"]))
 
-    assert [o["OrderNumber"] for o in orders(client)["Orders"]] == ["A"]
+class TracksWithoutModel(AltShopTrackedSource):
+    model = None
+
+
+class UnknownRecordKey(AltShopDeclarativeSource):
+    line_fields = {**AltShopDeclarativeSource.line_fields, "colour": "title"}
+
+
+class MissingSku(AltShopDeclarativeSource):
+    line_fields = {"name": "title", "quantity": "qty"}
+
+
+class BadLinePath(AltShopDeclarativeSource):
+    line_fields = {**AltShopDeclarativeSource.line_fields, "sku": "product__code"}
+
+
+class UnknownModel(AltShopSource):
+    model = "altshop.Nope"
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("tests.altshop.source.AltShopSource", []),
+        ("tests.altshop.source.AltShopDeclarativeSource", []),
+        ("tests.altshop.source.AltShopTrackedSource", []),
+        ("connex_bridge.sources.builtin.BuiltinOrderSource", []),
+        ("tests.test_order_source.MisspelledStore", ["connex_bridge.E007"]),
+        ("tests.test_order_source.UnknownModel", ["connex_bridge.E007"]),
+        ("tests.test_order_source.UnknownRecordKey", ["connex_bridge.E007"]),
+        ("tests.test_order_source.MissingSku", ["connex_bridge.E007"]),
+        ("tests.test_order_source.BadLinePath", ["connex_bridge.E007"]),
+        ("tests.test_order_source.NoModifiedTime", ["connex_bridge.E008"]),
+        ("tests.test_order_source.TracksUnknownModel", ["connex_bridge.E008"]),
+        ("tests.test_order_source.TracksBadPath", ["connex_bridge.E008"]),
+        ("tests.test_order_source.TracksWithoutModel", ["connex_bridge.E008", "connex_bridge.E007"]),
+    ],
+)
+def test_a_misconfigured_source_is_reported_at_start_up(settings, source, expected):
+    assert check_ids(settings, source) == expected
+
+
+def test_the_check_names_the_attribute_and_the_bad_path(settings):
+    settings.CONNEX_BRIDGE = {"ORDER_SOURCE": "tests.test_order_source.MisspelledStore"}
+
+    (error,) = check_settings()
+
+    assert "MisspelledStore.store_field is 'channel__name'" in error.msg
+    assert "altshop.Sale" in error.msg
 
 
 def test_a_source_missing_its_required_methods_says_which():
     with pytest.raises(NotImplementedError, match="get_queryset"):
         OrderSource().get_queryset(None)  # type: ignore[arg-type]
     with pytest.raises(NotImplementedError, match="to_record"):
-        OrderSource().to_record(None)  # type: ignore[arg-type]
+        OrderSource().to_record(None)
+
+
+# --- merchant scoping ------------------------------------------------------------------
+
+
+@pytest.fixture
+def tracked(settings, db) -> AltShopTrackedHarness:
+    harness = AltShopTrackedHarness()
+    settings.CONNEX_BRIDGE = dict(harness.connex_settings)
+    return harness
+
+
+def numbers(client: ConnexClient, query: str) -> list[str]:
+    body = client.get("/connex/orders?" + query).json()
+    return [o["OrderNumber"] for o in body["Orders"] + body["CancelledOrders"]]
+
+
+def test_no_credential_ever_receives_another_merchants_order(tracked):
+    tracked.order("ACME-1")
+    tracked.order("ACME-R1", status="refunded")
+    tracked.order("GLOBEX-1")
+    Sale.objects.filter(ref="GLOBEX-1").update(merchant="globex")
+
+    acme = ConnexClient(tracked.credential(merchant="acme"))
+    globex = ConnexClient(tracked.credential(merchant="globex"))
+    unbound = ConnexClient(tracked.credential(merchant=""))
+
+    assert numbers(acme, RECENTLY) == ["ACME-1", "ACME-R1"]
+    assert numbers(acme, "orderNumber=GLOBEX-1,ACME-1") == ["ACME-1"]
+    assert numbers(globex, RECENTLY + "&storeName=Web") == ["GLOBEX-1"]
+    assert numbers(unbound, RECENTLY) == []  # a credential bound to no merchant sees nothing
+
+
+# --- change tracking ----------------------------------------------------------------------
+
+
+def test_every_save_or_delete_of_a_tracked_model_is_a_change_of_its_order(tracked):
+    tracked.order("1001", modified_at=LONG_AGO)
+    sale = Sale.objects.get(ref="1001")
+    client = ConnexClient(tracked.credential())
+    changes = [
+        lambda: sale.save(),
+        lambda: SaleItem.objects.create(sale=sale, product_code="X", title="X", qty=1, price_cents=1, gross_cents=1),
+        lambda: sale.items.first().delete(),
+        lambda: Receipt.objects.filter(sale=sale).first().save(),
+    ]
+    for change in changes:
+        OrderChange.objects.update(changed_at=LONG_AGO)
+        assert numbers(client, RECENTLY) == []
+        change()
+        assert numbers(client, RECENTLY) == ["1001"]
+
+
+def test_tracking_costs_one_query_per_signal(tracked):
+    tracked.order("1001", modified_at=LONG_AGO)
+    sale = Sale.objects.get(ref="1001")
+
+    with CaptureQueriesContext(connection) as queries:
+        Receipt.objects.create(sale=sale, cents=100, taken=timezone.now(), card="Visa")
+
+    assert len(queries) == 2  # the insert, and one upsert of the change record
+
+
+def test_modified_date_is_the_last_change_and_falls_back_to_creation(tracked):
+    tracked.order("1001", created_at=LONG_AGO)
+    OrderChange.objects.all().delete()  # an order from before connex_bridge was installed
+    client = ConnexClient(tracked.credential())
+
+    (order,) = client.get("/connex/orders?orderNumber=1001").json()["Orders"]
+    assert order["ModifiedDate"] == order["CreationDate"]
+
+    Receipt.objects.create(sale=Sale.objects.get(ref="1001"), cents=100, taken=timezone.now(), card="Visa")
+    (order,) = client.get("/connex/orders?orderNumber=1001").json()["Orders"]
+    assert order["ModifiedDate"] > order["CreationDate"]
+
+
+def mark(*args: str) -> str:
+    out = StringIO()
+    call_command("connex_mark_changed", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_mark_changed_resends_orders_edited_without_signals(tracked):
+    for n in range(3):
+        tracked.order(f"100{n}", created_at=dt.datetime(2024, 5, n + 1, 12, tzinfo=dt.timezone.utc))
+    OrderChange.objects.update(changed_at=LONG_AGO)
+    Sale.objects.update(state="shipped")  # a bulk edit: no signal
+    client = ConnexClient(tracked.credential())
+    assert numbers(client, RECENTLY) == []
+
+    assert mark("1000") == "Marked 1 order(s) as changed; Connex's next sync sends them again.\n"
+    assert numbers(client, RECENTLY) == ["1000"]
+
+    assert mark("--since", "2024-05-02", "--until", "2024-05-03T00:00:00Z").startswith("Marked 1 order(s)")
+    assert sorted(numbers(client, RECENTLY)) == ["1000", "1001"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "Name order numbers, or a creation window with --since and/or --until."),
+        (("1001", "--since", "2024-01-01"), "Give order numbers or --since/--until, not both."),
+        (("nope",), "No order numbered nope; nothing was marked."),
+        (("--since", "yesterday"), "--since 'yesterday' is not a date"),
+        (("--since", "2024-02-01", "--until", "2024-01-01"), "--since 2024-02-01 is after --until 2024-01-01."),
+    ],
+)
+def test_mark_changed_refuses_bad_input_with_one_line(tracked, args, message):
+    tracked.order("1001")
+
+    with pytest.raises(CommandError) as error:
+        mark(*args)
+
+    assert str(error.value).startswith(message)
+    assert "\n" not in str(error.value)
+
+
+def test_mark_changed_explains_itself_on_a_source_with_a_modified_field(settings, db):
+    settings.CONNEX_BRIDGE = {"ORDER_SOURCE": "tests.altshop.source.AltShopSource"}
+
+    with pytest.raises(CommandError, match="reads the shop's own modified time"):
+        mark("1001")
+
+
+def test_declarative_money_read_by_path_becomes_decimal(settings, db):
+    class IntegerTotals(AltShopDeclarativeSource):
+        order_fields = {**AltShopDeclarativeSource.order_fields, "total": "total_cents"}
+        get_total = None  # the path, not the inherited method
+
+    harness = AltShopTrackedHarness()
+    harness.order("1001")
+    sale = Sale.objects.get(ref="1001")
+
+    record = IntegerTotals().to_record(sale)
+
+    assert record.total == Decimal(sale.total_cents)
+    assert isinstance(record.total, Decimal)

@@ -1,5 +1,6 @@
 """Order sources: where connex_bridge reads the orders it serves to Connex."""
 
 from connex_bridge.sources.base import OrderSource
+from connex_bridge.sources.declarative import DeclarativeOrderSource
 
-__all__ = ["OrderSource"]
+__all__ = ["DeclarativeOrderSource", "OrderSource"]

@@ -7,17 +7,23 @@ Views and the FilterSet talk only to the source, never to a model.
 
 The default filtering methods work on field paths named by class attributes
 (``number_field``, ``status_field`` …), so the database does the filtering.
+docs/connect-your-shop.md documents every method.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import reduce
 from operator import or_
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import BooleanField, Case, Model, Q, QuerySet, Value, When
+from django.apps import apps
+from django.core import checks
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+from django.db.models.functions import Cast, Coalesce
 
 from connex_bridge.conf import app_settings
 from connex_bridge.records import OrderRecord
@@ -27,15 +33,46 @@ if TYPE_CHECKING:
 
 #: Name of the annotation that marks a row as a cancelled/refunded order.
 CANCELLED_ANNOTATION = "connex_is_cancelled"
+#: Name of the annotation holding a tracked order's last change time.
+CHANGED_AT_ANNOTATION = "connex_changed_at"
+
+_INTEGER_KEYS: dict[type[models.Field[Any, Any]], type[models.Field[Any, Any]]] = {
+    models.AutoField: models.IntegerField,
+    models.BigAutoField: models.BigIntegerField,
+    models.SmallAutoField: models.SmallIntegerField,
+}
+
+
+def related_model(model: type[models.Model], path: str) -> type[models.Model]:
+    """The model at the end of a relation path; FieldDoesNotExist if it is not a relation."""
+    related = resolve_path(model, path)[-1].related_model
+    if not isinstance(related, type):
+        raise FieldDoesNotExist(f"{path!r} is not a relation of {model._meta.label}")
+    return related
+
+
+def resolve_path(model: type[models.Model], path: str) -> list[models.Field[Any, Any] | Any]:
+    """The fields a ``__`` path walks through, from ``model``; raises FieldDoesNotExist."""
+    fields = []
+    for name in path.split("__"):
+        if model is None:
+            raise FieldDoesNotExist(f"{path!r} goes past a field that is not a relation")
+        field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+        fields.append(field)
+        model = field.related_model  # type: ignore[assignment]
+    return fields
 
 
 class OrderSource:
     """Base class of every order source. Subclass it; override what differs.
 
     Required: :meth:`get_queryset` and :meth:`to_record`. Everything else has
-    a default that works on the field paths below.
+    a default that works on the field paths below, read on :attr:`model`.
     """
 
+    #: The host's order model (a class or ``"app_label.Model"``). Lets system
+    #: checks validate the field paths and change tracking know what to track.
+    model: type[models.Model] | str | None = None
     #: Field path of the order number (unique, stable forever).
     number_field: str = "number"
     #: Field path of the shop's status name.
@@ -44,22 +81,67 @@ class OrderSource:
     store_field: str = "store_name"
     #: Field path of the creation time.
     created_field: str = "created_at"
-    #: Field path of the last-modified time (must move on every change).
-    modified_field: str = "modified_at"
+    #: Field path of the last-modified time (must move on every change), or
+    #: ``None`` when the host has none and :attr:`track_changes` is used.
+    modified_field: str | None = "modified_at"
+    #: Field path of the host's merchant / tenant; when set, a credential sees
+    #: only orders whose merchant equals its ``merchant`` (and none without one).
+    merchant_field: str | None = None
+    #: Change tracking for hosts without a reliable modified time:
+    #: ``{"app_label.Model": "path to the order's pk"}``. A save or delete of
+    #: any of these models records a change of that order (see
+    #: :mod:`connex_bridge.tracking`); the modified-date window then reads
+    #: those records instead of :attr:`modified_field`.
+    track_changes: dict[str, str] = {}
+
+    # --- the host model --------------------------------------------------------
+
+    def get_model(self) -> type[models.Model] | None:
+        """:attr:`model` as a class (``None`` when not declared)."""
+        if isinstance(self.model, str):
+            return apps.get_model(self.model)
+        return self.model
+
+    @property
+    def tracks_changes(self) -> bool:
+        """True when the modified-date window reads connex_bridge's change records."""
+        return bool(self.track_changes)
+
+    def require_model(self) -> type[models.Model]:
+        """:attr:`model` as a class; a TypeError naming the source when it is not declared."""
+        model = self.get_model()
+        if model is None:
+            raise TypeError(f"{type(self).__name__} must declare `model` (the host's order model)")
+        return model
+
+    @property
+    def change_label(self) -> str:
+        """The label change records of this source's orders are filed under."""
+        return self.require_model()._meta.label_lower
 
     # --- which rows ---------------------------------------------------------
 
     def get_queryset(self, credential: ConnexCredential) -> QuerySet[Any]:
-        """Every order ``credential`` may see, before Connex's filters. Required."""
-        raise NotImplementedError(f"{type(self).__name__} must implement get_queryset()")
+        """Every order of the shop, before scoping and Connex's filters. Required
+        unless :attr:`model` is set (default: its default manager)."""
+        model = self.get_model()
+        if model is None:
+            raise NotImplementedError(f"{type(self).__name__} must implement get_queryset() or set `model`")
+        return model._default_manager.all()
 
     def scope(self, queryset: QuerySet[Any], credential: ConnexCredential) -> QuerySet[Any]:
         """Restrict ``queryset`` to what ``credential`` may see.
 
-        Default: a credential with a list of stores sees only those stores.
+        Default: a credential with a list of stores sees only those stores;
+        with :attr:`merchant_field` set, only its own merchant's orders.
+        Override to apply the host's own permissions; filter in the database.
         """
+        if self.merchant_field:
+            if not credential.merchant:
+                return queryset.none()
+            queryset = queryset.filter(**{self.merchant_field: credential.merchant})
         if credential.stores:
-            return self.filter_store_names(queryset, credential.stores)
+            queryset = self.filter_store_names(queryset, credential.stores)
         return queryset
 
     def filter_window(
@@ -76,6 +158,10 @@ class OrderSource:
         self, queryset: QuerySet[Any], start: dt.datetime | None, end: dt.datetime | None
     ) -> QuerySet[Any]:
         """The ``date_modified_min`` / ``date_modified_max`` window."""
+        if self.tracks_changes:
+            return queryset.filter(pk__in=self.changed_keys(start, end))
+        if self.modified_field is None:
+            raise TypeError(f"{type(self).__name__} has no modified_field and tracks no changes")
         return self.filter_window(queryset, self.modified_field, start, end)
 
     def filter_created(
@@ -102,11 +188,41 @@ class OrderSource:
 
     def order_by(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         """A stable order, so the same window gives the same bytes: modified time, then id."""
-        return queryset.order_by(self.modified_field, "pk")
+        if self.tracks_changes:
+            return queryset.annotate(**{CHANGED_AT_ANNOTATION: self.changed_at_expression()}).order_by(
+                CHANGED_AT_ANNOTATION, "pk"
+            )
+        return queryset.order_by(self.modified_field or self.created_field, "pk")
 
     def prefetch(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         """Add ``select_related`` / ``prefetch_related`` so :meth:`to_record` runs no query."""
         return queryset
+
+    # --- change tracking -------------------------------------------------------
+
+    def changed_keys(self, start: dt.datetime | None, end: dt.datetime | None) -> QuerySet[Any]:
+        """Primary keys (typed like the host's) of orders changed in ``[start, end]``."""
+        from connex_bridge.models import OrderChange
+
+        changes = self.filter_window(OrderChange.objects.filter(source=self.change_label), "changed_at", start, end)
+        pk = self.require_model()._meta.pk
+        key_type = _INTEGER_KEYS.get(type(pk), type(pk))
+        return changes.annotate(key=Cast("order_key", output_field=key_type())).values("key")
+
+    def changed_at_expression(self) -> Coalesce:
+        """The last change time of each order; its creation time if it never changed."""
+        from connex_bridge.models import OrderChange
+
+        latest = OrderChange.objects.filter(
+            source=self.change_label, order_key=Cast(models.OuterRef("pk"), output_field=models.CharField())
+        ).values("changed_at")[:1]
+        return Coalesce(models.Subquery(latest), self.created_field, output_field=models.DateTimeField())
+
+    def modified_at(self, order: models.Model) -> dt.datetime:
+        """The ``ModifiedDate`` of one order row (as fetched by :meth:`sales_and_refunds`)."""
+        if self.tracks_changes:
+            return getattr(order, CHANGED_AT_ANNOTATION)
+        return read_path(order, self.modified_field or self.created_field)
 
     # --- which list each row goes to ---------------------------------------
 
@@ -125,25 +241,99 @@ class OrderSource:
             }
         )
 
+    def iter_records(self, queryset: QuerySet[Any], statuses: Sequence[str]) -> Iterator[OrderRecord]:
+        """Every sale and refund of a filtered queryset as records, in a stable order.
+
+        A record's ``is_cancelled`` says which list it belongs to.
+        """
+        rows = self.prefetch(self.order_by(self.select_sales_and_refunds(queryset, statuses)))
+        for row in rows:
+            record = self.to_record(row)
+            record.is_cancelled = bool(getattr(row, CANCELLED_ANNOTATION))
+            yield record
+
     def sales_and_refunds(
         self, queryset: QuerySet[Any], statuses: Sequence[str]
     ) -> tuple[list[OrderRecord], list[OrderRecord]]:
         """The ``Orders`` and ``CancelledOrders`` lists for a filtered queryset."""
-        rows = self.prefetch(self.order_by(self.select_sales_and_refunds(queryset, statuses)))
         sales: list[OrderRecord] = []
         refunds: list[OrderRecord] = []
-        for row in rows:
-            cancelled = bool(getattr(row, CANCELLED_ANNOTATION))
-            record = self.to_record(row)
-            record.is_cancelled = cancelled
-            (refunds if cancelled else sales).append(record)
+        for record in self.iter_records(queryset, statuses):
+            (refunds if record.is_cancelled else sales).append(record)
         return sales, refunds
 
     # --- what each row says --------------------------------------------------
 
-    def to_record(self, order: Model) -> OrderRecord:
+    def to_record(self, order: Any) -> OrderRecord:
         """The :class:`~connex_bridge.records.OrderRecord` of one host order. Required."""
         raise NotImplementedError(f"{type(self).__name__} must implement to_record()")
+
+    # --- start-up validation ------------------------------------------------------
+
+    def field_paths(self) -> dict[str, str]:
+        """Every field path this source filters or reads on :attr:`model`, by attribute name."""
+        paths = {
+            "number_field": self.number_field,
+            "status_field": self.status_field,
+            "store_field": self.store_field,
+            "created_field": self.created_field,
+        }
+        if self.modified_field is not None and not self.tracks_changes:
+            paths["modified_field"] = self.modified_field
+        if self.merchant_field is not None:
+            paths["merchant_field"] = self.merchant_field
+        return paths
+
+    def check(self) -> list[checks.CheckMessage]:
+        """System-check messages for this source (connex_bridge.E007, E008)."""
+        name = type(self).__name__
+        errors: list[checks.CheckMessage] = []
+        try:
+            model = self.get_model()
+        except (LookupError, ValueError) as exc:
+            return [checks.Error(f"{name}.model is {self.model!r}: {exc}", id="connex_bridge.E007")]
+        if model is None:
+            if self.tracks_changes:
+                errors.append(
+                    checks.Error(
+                        f"{name} tracks changes but declares no `model`.",
+                        hint="Set `model` to the host's order model.",
+                        id="connex_bridge.E008",
+                    )
+                )
+            return errors
+        for attribute, path in self.field_paths().items():
+            try:
+                resolve_path(model, path)
+            except FieldDoesNotExist as exc:
+                errors.append(
+                    checks.Error(
+                        f"{name}.{attribute} is {path!r}, which does not exist on {model._meta.label}: {exc}",
+                        id="connex_bridge.E007",
+                    )
+                )
+        if self.modified_field is None and not self.tracks_changes:
+            errors.append(
+                checks.Error(
+                    f"{name} has neither a modified_field nor track_changes: the modified-date window "
+                    "would have nothing to read.",
+                    hint="Name the host's last-modified field, or list the models to track in track_changes.",
+                    id="connex_bridge.E008",
+                )
+            )
+        for label, path in self.track_changes.items():
+            try:
+                tracked = apps.get_model(label)
+                resolve_path(tracked, path)
+            except (LookupError, ValueError, FieldDoesNotExist) as exc:
+                errors.append(
+                    checks.Error(
+                        f"{name}.track_changes[{label!r}] = {path!r} cannot be followed: {exc}",
+                        hint="Map 'app_label.Model' to the path from that model to the order's pk.",
+                        id="connex_bridge.E008",
+                    )
+                )
+        return errors
 
     # --- helpers -------------------------------------------------------------
 
@@ -152,3 +342,12 @@ class OrderSource:
         if not values:
             return Q(pk__in=[])
         return reduce(or_, (Q(**{f"{field}__iexact": value}) for value in values))
+
+
+def read_path(obj: Any, path: str) -> Any:
+    """Follow a ``__`` path through attributes; ``None`` as soon as a step is ``None``."""
+    for name in path.split("__"):
+        if obj is None:
+            return None
+        obj = getattr(obj, name)
+    return obj

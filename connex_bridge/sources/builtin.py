@@ -17,7 +17,7 @@ from connex_bridge.records import (
 from connex_bridge.sources.base import OrderSource
 
 if TYPE_CHECKING:
-    from connex_bridge.models import Address, ConnexCredential, Order
+    from connex_bridge.models import Address, Order
 
 
 def address_record(address: Address | None) -> AddressRecord | None:
@@ -44,17 +44,14 @@ def address_record(address: Address | None) -> AddressRecord | None:
 class BuiltinOrderSource(OrderSource):
     """Serves :class:`connex_bridge.models.Order` and its lines, discounts and payments."""
 
-    def get_queryset(self, credential: ConnexCredential) -> QuerySet[Any]:
-        from connex_bridge.models import Order
-
-        return Order.objects.all()
+    model = "connex_bridge.Order"
 
     def prefetch(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.select_related("billing_address", "shipping_address").prefetch_related(
             "lines", "discounts", "payments"
         )
 
-    def to_record(self, order: Order) -> OrderRecord:  # type: ignore[override]
+    def to_record(self, order: Order) -> OrderRecord:
         billing = address_record(order.billing_address) or AddressRecord(email=order.customer_email)
         return OrderRecord(
             number=order.number,

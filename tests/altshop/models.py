@@ -1,4 +1,4 @@
-"""A test-only shop shaped nothing like Connex: cents, codes, a channel table."""
+"""A test-only shop shaped nothing like Connex: cents, codes, a channel table, merchants."""
 
 from django.db import models
 
@@ -11,11 +11,15 @@ class Sale(models.Model):
     ref = models.CharField(max_length=20, unique=True)
     state = models.CharField(max_length=20)
     channel = models.ForeignKey(Channel, models.PROTECT)
+    merchant = models.CharField(max_length=20, default="acme")
     placed_on = models.DateTimeField()
     touched = models.DateTimeField()
     buyer_email = models.EmailField()
     total_cents = models.IntegerField()
     tax_cents = models.IntegerField(default=0)
+    shipping_cents = models.IntegerField(default=0)
+    discount_cents = models.IntegerField(default=0)
+    parent_ref = models.CharField(max_length=20, blank=True)
 
 
 class SaleItem(models.Model):
@@ -24,6 +28,8 @@ class SaleItem(models.Model):
     title = models.CharField(max_length=100)
     qty = models.IntegerField()
     price_cents = models.IntegerField()
+    gross_cents = models.IntegerField()
+    discount_cents = models.IntegerField(default=0)
 
 
 class Receipt(models.Model):
@@ -31,3 +37,4 @@ class Receipt(models.Model):
     cents = models.IntegerField()
     taken = models.DateTimeField()
     card = models.CharField(max_length=20)
+    txn = models.CharField(max_length=40, blank=True)

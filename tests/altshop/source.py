@@ -1,13 +1,16 @@
-"""The test-only OrderSource over tests.altshop: proves the adapter seam."""
+"""Test-only OrderSources over tests.altshop: they prove the adapter seam.
+
+``AltShopSource`` writes every method by hand; ``AltShopDeclarativeSource``
+names paths and overrides the cent fields with methods; ``AltShopTrackedSource``
+ignores the host's ``touched`` column and tracks changes itself, and scopes
+credentials to a merchant.
+"""
 
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
-
 from connex_bridge.records import AddressRecord, CustomerRecord, LineRecord, OrderRecord, PaymentRecord
-from connex_bridge.sources import OrderSource
-from tests.altshop.models import Sale
+from connex_bridge.sources import DeclarativeOrderSource, OrderSource
 
 
 def _money(cents: int) -> Decimal:
@@ -15,16 +18,14 @@ def _money(cents: int) -> Decimal:
 
 
 class AltShopSource(OrderSource):
+    model = "altshop.Sale"
     number_field = "ref"
     status_field = "state"
     store_field = "channel__label"
     created_field = "placed_on"
     modified_field = "touched"
 
-    def get_queryset(self, credential: Any) -> QuerySet[Any]:
-        return Sale.objects.all()
-
-    def prefetch(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    def prefetch(self, queryset: Any) -> Any:
         return queryset.select_related("channel").prefetch_related("items", "receipts")
 
     def to_record(self, order: Any) -> OrderRecord:
@@ -38,6 +39,11 @@ class AltShopSource(OrderSource):
             modified_at=order.touched,
             total=_money(order.total_cents),
             total_tax=_money(order.tax_cents),
+            shipping_excl_tax=_money(order.shipping_cents),
+            shipping_incl_tax=_money(order.shipping_cents),
+            discount_excl_tax=_money(order.discount_cents),
+            discount_incl_tax=_money(order.discount_cents),
+            parent_number=order.parent_ref,
             billing_address=AddressRecord(email=order.buyer_email),
             customer=CustomerRecord(email=order.buyer_email),
             lines=[
@@ -46,12 +52,78 @@ class AltShopSource(OrderSource):
                     name=item.title,
                     quantity=Decimal(item.qty),
                     unit_price_excl_tax=_money(item.price_cents),
-                    unit_price_incl_tax=_money(item.price_cents),
+                    unit_price_incl_tax=_money(item.gross_cents),
+                    discount_excl_tax=_money(item.discount_cents),
+                    discount_incl_tax=_money(item.discount_cents),
                 )
                 for item in order.items.all()
             ],
             payments=[
-                PaymentRecord(order_number=order.ref, amount=_money(r.cents), paid_at=r.taken, method=r.card, id=r.pk)
+                PaymentRecord(
+                    order_number=order.ref,
+                    amount=_money(r.cents),
+                    paid_at=r.taken,
+                    method=r.card,
+                    reference=r.txn,
+                    id=r.pk,
+                )
                 for r in order.receipts.all()
             ],
         )
+
+
+class AltShopDeclarativeSource(DeclarativeOrderSource):
+    model = "altshop.Sale"
+    number_field = "ref"
+    status_field = "state"
+    store_field = "channel__label"
+    created_field = "placed_on"
+    modified_field = "touched"
+    order_fields = {
+        "customer.email": "buyer_email",
+        "billing_address.email": "buyer_email",
+        "parent_number": "parent_ref",
+    }
+    lines = "items"
+    line_fields = {"sku": "product_code", "name": "title", "quantity": "qty"}
+    payments = "receipts"
+    payment_fields = {"paid_at": "taken", "method": "card", "reference": "txn", "id": "pk"}
+
+    def get_total(self, sale: Any) -> Decimal:
+        return _money(sale.total_cents)
+
+    def get_total_tax(self, sale: Any) -> Decimal:
+        return _money(sale.tax_cents)
+
+    def get_shipping_excl_tax(self, sale: Any) -> Decimal:
+        return _money(sale.shipping_cents)
+
+    def get_shipping_incl_tax(self, sale: Any) -> Decimal:
+        return _money(sale.shipping_cents)
+
+    def get_discount_excl_tax(self, sale: Any) -> Decimal:
+        return _money(sale.discount_cents)
+
+    def get_discount_incl_tax(self, sale: Any) -> Decimal:
+        return _money(sale.discount_cents)
+
+    def get_line_unit_price_excl_tax(self, item: Any) -> Decimal:
+        return _money(item.price_cents)
+
+    def get_line_unit_price_incl_tax(self, item: Any) -> Decimal:
+        return _money(item.gross_cents)
+
+    def get_line_discount_excl_tax(self, item: Any) -> Decimal:
+        return _money(item.discount_cents)
+
+    def get_line_discount_incl_tax(self, item: Any) -> Decimal:
+        return _money(item.discount_cents)
+
+    def get_payment_amount(self, receipt: Any) -> Decimal:
+        return _money(receipt.cents)
+
+
+class AltShopTrackedSource(AltShopDeclarativeSource):
+    modified_field = None
+    merchant_field = "merchant"
+    track_changes = {"altshop.Sale": "pk", "altshop.SaleItem": "sale_id", "altshop.Receipt": "sale_id"}

@@ -1,0 +1,276 @@
+"""An order source for simple shops: name the host's fields by path, write no methods.
+
+::
+
+    class ShopSource(DeclarativeOrderSource):
+        model = "shop.Order"
+        number_field = "reference"
+        status_field = "state"
+        store_field = "channel__name"
+        created_field = "placed_at"
+        modified_field = "updated_at"
+        order_fields = {"total": "grand_total", "total_tax": "tax", "customer.email": "email"}
+        lines = "items"
+        line_fields = {"sku": "product__sku", "name": "title", "quantity": "qty",
+                       "unit_price_excl_tax": "net_price", "unit_price_incl_tax": "gross_price"}
+        payments = "payments"
+        payment_fields = {"amount": "amount", "paid_at": "created", "method": "provider"}
+
+        def get_status(self, order):          # a method overrides one field
+            return order.get_state_display()
+
+Keys of ``order_fields`` are :class:`~connex_bridge.records.OrderRecord`
+fields; ``customer.*``, ``billing_address.*`` and ``shipping_address.*`` reach
+into the nested records. A method ``get_<key>`` (dots as underscores) wins
+over a path: ``get_total(order)``, ``get_customer_email(order)``,
+``get_line_sku(line)``, ``get_payment_amount(payment)``,
+``get_discount_amount(discount)``. The ``select_related`` and
+``prefetch_related`` the paths need are worked out from the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import fields as dataclass_fields
+from decimal import Decimal
+from typing import Any
+
+from django.core import checks
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.db.models import Prefetch, QuerySet
+
+from connex_bridge.records import (
+    AddressRecord,
+    CustomerRecord,
+    DiscountRecord,
+    LineRecord,
+    OrderRecord,
+    PaymentRecord,
+)
+from connex_bridge.sources.base import OrderSource, read_path, related_model, resolve_path
+
+_NESTED = {"customer": CustomerRecord, "billing_address": AddressRecord, "shipping_address": AddressRecord}
+_ORDER_KEYS = {f.name for f in dataclass_fields(OrderRecord)} - {"lines", "discounts", "payments", "is_cancelled"}
+_KEYS = {
+    "order": _ORDER_KEYS
+    | {f"{prefix}.{f.name}" for prefix, record in _NESTED.items() for f in dataclass_fields(record)},
+    "line": {f.name for f in dataclass_fields(LineRecord)},
+    "payment": {f.name for f in dataclass_fields(PaymentRecord)} - {"order_number"},
+    "discount": {f.name for f in dataclass_fields(DiscountRecord)},
+}
+_REQUIRED = {
+    "line": {"sku", "quantity", "unit_price_excl_tax"},
+    "payment": {"amount", "paid_at"},
+    "discount": {"name"},
+}
+# Read through the filtering paths (number_field …), not order_fields.
+_FILTER_KEYS = {"number", "status", "store_name", "created_at", "modified_at"}
+_MONEY = {
+    "total", "total_tax", "shipping_excl_tax", "shipping_incl_tax", "discount_excl_tax", "discount_incl_tax",
+    "quantity", "unit_price_excl_tax", "unit_price_incl_tax", "amount",
+}  # fmt: skip
+
+
+class DeclarativeOrderSource(OrderSource):
+    """An :class:`OrderSource` configured by field paths on :attr:`model`."""
+
+    #: OrderRecord field (or ``customer.email``, ``billing_address.city`` …) → path on the order.
+    order_fields: Mapping[str, str] = {}
+    #: Path from the order to its lines (a reverse relation or many-to-many), or ``None``.
+    lines: str | None = None
+    #: LineRecord field → path on a line. ``sku``, ``quantity`` and ``unit_price_excl_tax`` are required.
+    line_fields: Mapping[str, str] = {}
+    #: Path from the order to its payments, or ``None``.
+    payments: str | None = None
+    #: PaymentRecord field → path on a payment. ``amount`` and ``paid_at`` are required.
+    payment_fields: Mapping[str, str] = {}
+    #: Path from the order to its coupons / discounts, or ``None``.
+    discounts: str | None = None
+    #: DiscountRecord field → path on a discount. ``name`` is required.
+    discount_fields: Mapping[str, str] = {}
+
+    # --- queries -----------------------------------------------------------------
+
+    def prefetch(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        model = self.require_model()
+        select = _related_paths(model, self._order_paths())
+        queryset = queryset.select_related(*select) if select else queryset
+        for relation, paths in ((self.lines, self.line_fields), (self.payments, self.payment_fields)):
+            if relation:
+                queryset = queryset.prefetch_related(self._prefetch(model, relation, paths.values()))
+        if self.discounts:
+            queryset = queryset.prefetch_related(self._prefetch(model, self.discounts, self.discount_fields.values()))
+        return queryset
+
+    @staticmethod
+    def _prefetch(model: type[models.Model], relation: str, paths: Iterable[str]) -> Prefetch[Any]:
+        related = related_model(model, relation)
+        select = _related_paths(related, paths)
+        return Prefetch(relation, queryset=related._default_manager.select_related(*select))
+
+    def _order_paths(self) -> list[str]:
+        return [p for p in (self.number_field, self.status_field, self.store_field, *self.order_fields.values()) if p]
+
+    # --- records -----------------------------------------------------------------
+
+    def to_record(self, order: Any) -> OrderRecord:
+        values: dict[str, Any] = {}
+        nested: dict[str, dict[str, Any]] = {prefix: {} for prefix in _NESTED}
+        for key in self._order_keys():
+            value = self._value("order", key, order, self.order_fields)
+            if value is None:
+                continue  # the record's default ("" or 0) stands
+            prefix, dot, name = key.partition(".")
+            if dot:
+                nested[prefix][name] = value
+            else:
+                values[key] = value
+        values.setdefault("id", order.pk if isinstance(order.pk, int) else 0)
+        values.setdefault("other", str(order.pk))
+        number = values["number"] = str(self._value("order", "number", order, {"number": self.number_field}))
+        values["status"] = self._value("order", "status", order, {"status": self.status_field}) or ""
+        values["store_name"] = self._value("order", "store_name", order, {"store_name": self.store_field}) or ""
+        values["created_at"] = self._value("order", "created_at", order, {"created_at": self.created_field})
+        values["modified_at"] = self.modified_at(order)
+        billing = AddressRecord(**nested["billing_address"])
+        shipping = AddressRecord(**nested["shipping_address"])  # None when no shipping field is filled
+        return OrderRecord(
+            **values,
+            customer=CustomerRecord(**nested["customer"]),
+            billing_address=billing,
+            shipping_address=shipping if nested["shipping_address"] else None,
+            lines=[LineRecord(**self._child("line", line, self.line_fields)) for line in self.get_lines(order)],
+            discounts=[
+                DiscountRecord(**self._child("discount", d, self.discount_fields)) for d in self.get_discounts(order)
+            ],
+            payments=[
+                PaymentRecord(order_number=number, **self._child("payment", p, self.payment_fields))
+                for p in self.get_payments(order)
+            ],
+        )
+
+    def get_lines(self, order: Any) -> Iterable[Any]:
+        """The order's line objects (default: :attr:`lines`)."""
+        return _related(order, self.lines)
+
+    def get_payments(self, order: Any) -> Iterable[Any]:
+        """The order's payment objects (default: :attr:`payments`)."""
+        return _related(order, self.payments)
+
+    def get_discounts(self, order: Any) -> Iterable[Any]:
+        """The order's discount objects (default: :attr:`discounts`)."""
+        return _related(order, self.discounts)
+
+    def _order_keys(self) -> list[str]:
+        overridden = [key for key in _KEYS["order"] if self._method("order", key)]
+        keys = dict.fromkeys([*self.order_fields, *overridden])
+        return [key for key in keys if key not in _FILTER_KEYS]
+
+    def _child(self, kind: str, obj: Any, paths: Mapping[str, str]) -> dict[str, Any]:
+        keys = dict.fromkeys([*paths, *(key for key in _KEYS[kind] if self._method(kind, key))])
+        values = {key: self._value(kind, key, obj, paths) for key in keys}
+        values = {key: value for key, value in values.items() if value is not None}
+        if kind == "line":
+            values.setdefault("sku", "")
+            values.setdefault("name", "")
+            values.setdefault("unit_price_incl_tax", values.get("unit_price_excl_tax"))
+        return values
+
+    def _method(self, kind: str, key: str) -> Callable[[Any], Any] | None:
+        prefix = "get_" if kind == "order" else f"get_{kind}_"
+        return getattr(self, prefix + key.replace(".", "_"), None)
+
+    def _value(self, kind: str, key: str, obj: Any, paths: Mapping[str, str]) -> Any:
+        method = self._method(kind, key)
+        value = method(obj) if method is not None else read_path(obj, paths[key])
+        if key in _MONEY and value is not None and not isinstance(value, Decimal):
+            value = Decimal(str(value))
+        return value
+
+    # --- start-up validation ------------------------------------------------------
+
+    def check(self) -> list[checks.CheckMessage]:
+        errors = super().check()
+        model = self.get_model()
+        name = type(self).__name__
+        if model is None:
+            return [*errors, checks.Error(f"{name} must set `model`.", id="connex_bridge.E007")]
+        groups: list[tuple[str, type[models.Model], Mapping[str, str]]] = [("order", model, self.order_fields)]
+        for kind, relation, paths, attribute in (
+            ("line", self.lines, self.line_fields, "lines"),
+            ("payment", self.payments, self.payment_fields, "payments"),
+            ("discount", self.discounts, self.discount_fields, "discounts"),
+        ):
+            if not relation:
+                continue
+            try:
+                related = related_model(model, relation)
+            except FieldDoesNotExist as exc:
+                errors.append(_path_error(name, attribute, relation, model, exc))
+                continue
+            groups.append((kind, related, paths))
+            missing = sorted(key for key in _REQUIRED[kind] if key not in paths and not self._method(kind, key))
+            if missing:
+                errors.append(
+                    checks.Error(
+                        f"{name}.{kind}_fields lacks {', '.join(missing)}.",
+                        hint=f"Map them to paths on {related._meta.label}, or write get_{kind}_<field> methods.",
+                        id="connex_bridge.E007",
+                    )
+                )
+        for kind, on_model, paths in groups:
+            for key, path in paths.items():
+                if key not in _KEYS[kind]:
+                    errors.append(
+                        checks.Error(
+                            f"{name}.{kind}_fields has the key {key!r}, which is not a {kind} field Connex gets.",
+                            hint=f"Known keys: {', '.join(sorted(_KEYS[kind]))}.",
+                            id="connex_bridge.E007",
+                        )
+                    )
+                    continue
+                try:
+                    resolve_path(on_model, path)
+                except FieldDoesNotExist as exc:
+                    errors.append(_path_error(name, f"{kind}_fields[{key!r}]", path, on_model, exc))
+        if "total" not in self.order_fields and not self._method("order", "total"):
+            errors.append(
+                checks.Error(
+                    f"{name}.order_fields lacks 'total'.", hint="Map it, or write get_total().", id="connex_bridge.E007"
+                )
+            )
+        return errors
+
+
+def _path_error(name: str, attribute: str, path: str, model: type[models.Model], exc: Exception) -> checks.Error:
+    return checks.Error(
+        f"{name}.{attribute} is {path!r}, which does not exist on {model._meta.label}: {exc}",
+        id="connex_bridge.E007",
+    )
+
+
+def _related(order: Any, relation: str | None) -> Iterable[Any]:
+    if not relation:
+        return ()
+    manager = read_path(order, relation)
+    return manager.all() if manager is not None else ()
+
+
+def _related_paths(model: type[models.Model], paths: Iterable[str]) -> list[str]:
+    """The longest single-valued relation prefixes of ``paths`` (for ``select_related``)."""
+    selected: set[str] = set()
+    for path in paths:
+        try:
+            walked = resolve_path(model, path)
+        except FieldDoesNotExist:
+            continue  # reported by the system check
+        names = path.split("__")
+        prefix: list[str] = []
+        for field, name in zip(walked[:-1], names[:-1], strict=True):
+            if not (getattr(field, "many_to_one", False) or getattr(field, "one_to_one", False)):
+                break
+            prefix.append(name)
+        if prefix:
+            selected.add("__".join(prefix))
+    return sorted(p for p in selected if not any(o != p and o.startswith(p + "__") for o in selected))
