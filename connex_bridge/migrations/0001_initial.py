@@ -8,143 +8,353 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Address',
+            name="Address",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_name', models.CharField(blank=True, max_length=100, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=100, verbose_name='last name')),
-                ('company', models.CharField(blank=True, max_length=200, verbose_name='company')),
-                ('line1', models.CharField(blank=True, max_length=200, verbose_name='address line 1')),
-                ('line2', models.CharField(blank=True, max_length=200, verbose_name='address line 2')),
-                ('line3', models.CharField(blank=True, max_length=200, verbose_name='address line 3')),
-                ('city', models.CharField(blank=True, max_length=100, verbose_name='city')),
-                ('region_code', models.CharField(blank=True, max_length=50, verbose_name='state / province code')),
-                ('postal_code', models.CharField(blank=True, max_length=30, verbose_name='postal code')),
-                ('country_name', models.CharField(blank=True, max_length=100, verbose_name='country')),
-                ('country_code', models.CharField(blank=True, max_length=2, verbose_name='ISO country code')),
-                ('phone', models.CharField(blank=True, max_length=50, verbose_name='phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("first_name", models.CharField(blank=True, max_length=100, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=100, verbose_name="last name")),
+                ("company", models.CharField(blank=True, max_length=200, verbose_name="company")),
+                ("line1", models.CharField(blank=True, max_length=200, verbose_name="address line 1")),
+                ("line2", models.CharField(blank=True, max_length=200, verbose_name="address line 2")),
+                ("line3", models.CharField(blank=True, max_length=200, verbose_name="address line 3")),
+                ("city", models.CharField(blank=True, max_length=100, verbose_name="city")),
+                ("region_code", models.CharField(blank=True, max_length=50, verbose_name="state / province code")),
+                ("postal_code", models.CharField(blank=True, max_length=30, verbose_name="postal code")),
+                ("country_name", models.CharField(blank=True, max_length=100, verbose_name="country")),
+                ("country_code", models.CharField(blank=True, max_length=2, verbose_name="ISO country code")),
+                ("phone", models.CharField(blank=True, max_length=50, verbose_name="phone")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
             ],
             options={
-                'verbose_name': 'address',
-                'verbose_name_plural': 'addresses',
+                "verbose_name": "address",
+                "verbose_name_plural": "addresses",
             },
         ),
         migrations.CreateModel(
-            name='ConnexCredential',
+            name="ConnexCredential",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('username', models.CharField(help_text='What the merchant types into Connex as the user name.', max_length=150, unique=True, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9_.@+-]+\\Z', 'Use letters, digits and _ . @ + - only (no blanks, no colon).')], verbose_name='username')),
-                ('secret_digest', models.CharField(editable=False, max_length=200, verbose_name='secret digest')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('stores', models.JSONField(blank=True, default=list, help_text='Store names this credential may see. Empty: every store.', verbose_name='stores')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
-                ('last_used_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='last used')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "username",
+                    models.CharField(
+                        help_text="What the merchant types into Connex as the user name.",
+                        max_length=150,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9_.@+-]+\\Z", "Use letters, digits and _ . @ + - only (no blanks, no colon)."
+                            )
+                        ],
+                        verbose_name="username",
+                    ),
+                ),
+                ("secret_digest", models.CharField(editable=False, max_length=200, verbose_name="secret digest")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "stores",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Store names this credential may see. Empty: every store.",
+                        verbose_name="stores",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="created"),
+                ),
+                ("last_used_at", models.DateTimeField(blank=True, editable=False, null=True, verbose_name="last used")),
             ],
             options={
-                'verbose_name': 'Connex credential',
-                'verbose_name_plural': 'Connex credentials',
-                'ordering': ['username'],
+                "verbose_name": "Connex credential",
+                "verbose_name_plural": "Connex credentials",
+                "ordering": ["username"],
             },
         ),
         migrations.CreateModel(
-            name='Order',
+            name="Order",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=64, unique=True, verbose_name='order number')),
-                ('status', models.CharField(db_index=True, max_length=64, verbose_name='status')),
-                ('store_name', models.CharField(blank=True, db_index=True, max_length=100, verbose_name='store')),
-                ('currency', models.CharField(default='USD', max_length=3, verbose_name='currency')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='created')),
-                ('modified_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='modified')),
-                ('paid_at', models.DateTimeField(blank=True, null=True, verbose_name='paid')),
-                ('total', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=14, verbose_name='total')),
-                ('total_tax', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=14, verbose_name='tax')),
-                ('shipping_excl_tax', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=14, verbose_name='shipping excl. tax')),
-                ('shipping_incl_tax', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=14, verbose_name='shipping incl. tax')),
-                ('shipping_method', models.CharField(blank=True, max_length=100, verbose_name='shipping method')),
-                ('discount_excl_tax', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=14, verbose_name='order discount excl. tax')),
-                ('discount_incl_tax', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=14, verbose_name='order discount incl. tax')),
-                ('customer_id', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='customer id')),
-                ('customer_email', models.EmailField(blank=True, max_length=254, verbose_name='customer email')),
-                ('customer_company', models.CharField(blank=True, max_length=200, verbose_name='customer company')),
-                ('payment_method', models.CharField(blank=True, help_text='As QuickBooks should name it: Visa, PayPal …', max_length=100, verbose_name='payment method')),
-                ('payment_reference', models.CharField(blank=True, help_text="The payment gateway's transaction id.", max_length=200, verbose_name='gateway reference')),
-                ('tracking_number', models.CharField(blank=True, max_length=200, verbose_name='tracking number')),
-                ('shipped_at', models.DateTimeField(blank=True, null=True, verbose_name='shipped')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('private_note', models.TextField(blank=True, verbose_name='private note')),
-                ('invoice_mode', models.CharField(blank=True, choices=[('Bill', 'Bill'), ('CreditMemo', 'CreditMemo'), ('Deposit', 'Deposit'), ('DoNotSyncSales', 'DoNotSyncSales'), ('Estimates', 'Estimates'), ('Expense', 'Expense'), ('Invoices', 'Invoices'), ('InvoicesNoPayments', 'InvoicesNoPayments'), ('JournalEntries', 'JournalEntries'), ('None', 'None'), ('Payments', 'Payments'), ('PurchaseOrders', 'PurchaseOrders'), ('PurchaseOrdersBills', 'PurchaseOrdersBills'), ('SalesOrders', 'SalesOrders'), ('SalesOrdersInvoices', 'SalesOrdersInvoices'), ('SalesOrdersInvoicesPO', 'SalesOrdersInvoicesPO'), ('SalesOrdersNoInvoicePaymentsOnly', 'SalesOrdersNoInvoicePaymentsOnly'), ('SalesReceipts', 'SalesReceipts'), ('SummaryInvoice', 'SummaryInvoice'), ('SummarySalesOrder', 'SummarySalesOrder'), ('SummarySalesReceipt', 'SummarySalesReceipt'), ('WorkOrders', 'WorkOrders')], help_text='Optional Connex InvoiceMode override, e.g. SalesOrders.', max_length=40, verbose_name='QuickBooks transaction type')),
-                ('parent_number', models.CharField(blank=True, help_text='For refunds: the sale refunded.', max_length=64, verbose_name='original order number')),
-                ('billing_address', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='connex_bridge.address', verbose_name='billing address')),
-                ('shipping_address', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='connex_bridge.address', verbose_name='shipping address')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.CharField(max_length=64, unique=True, verbose_name="order number")),
+                ("status", models.CharField(db_index=True, max_length=64, verbose_name="status")),
+                ("store_name", models.CharField(blank=True, db_index=True, max_length=100, verbose_name="store")),
+                ("currency", models.CharField(default="USD", max_length=3, verbose_name="currency")),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name="created"),
+                ),
+                (
+                    "modified_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name="modified"),
+                ),
+                ("paid_at", models.DateTimeField(blank=True, null=True, verbose_name="paid")),
+                (
+                    "total",
+                    models.DecimalField(decimal_places=2, default=Decimal("0.00"), max_digits=14, verbose_name="total"),
+                ),
+                (
+                    "total_tax",
+                    models.DecimalField(decimal_places=2, default=Decimal("0.00"), max_digits=14, verbose_name="tax"),
+                ),
+                (
+                    "shipping_excl_tax",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0.00"), max_digits=14, verbose_name="shipping excl. tax"
+                    ),
+                ),
+                (
+                    "shipping_incl_tax",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0.00"), max_digits=14, verbose_name="shipping incl. tax"
+                    ),
+                ),
+                ("shipping_method", models.CharField(blank=True, max_length=100, verbose_name="shipping method")),
+                (
+                    "discount_excl_tax",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0.00"),
+                        max_digits=14,
+                        verbose_name="order discount excl. tax",
+                    ),
+                ),
+                (
+                    "discount_incl_tax",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0.00"),
+                        max_digits=14,
+                        verbose_name="order discount incl. tax",
+                    ),
+                ),
+                ("customer_id", models.PositiveBigIntegerField(blank=True, null=True, verbose_name="customer id")),
+                ("customer_email", models.EmailField(blank=True, max_length=254, verbose_name="customer email")),
+                ("customer_company", models.CharField(blank=True, max_length=200, verbose_name="customer company")),
+                (
+                    "payment_method",
+                    models.CharField(
+                        blank=True,
+                        help_text="As QuickBooks should name it: Visa, PayPal …",
+                        max_length=100,
+                        verbose_name="payment method",
+                    ),
+                ),
+                (
+                    "payment_reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="The payment gateway's transaction id.",
+                        max_length=200,
+                        verbose_name="gateway reference",
+                    ),
+                ),
+                ("tracking_number", models.CharField(blank=True, max_length=200, verbose_name="tracking number")),
+                ("shipped_at", models.DateTimeField(blank=True, null=True, verbose_name="shipped")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("private_note", models.TextField(blank=True, verbose_name="private note")),
+                (
+                    "invoice_mode",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("Bill", "Bill"),
+                            ("CreditMemo", "CreditMemo"),
+                            ("Deposit", "Deposit"),
+                            ("DoNotSyncSales", "DoNotSyncSales"),
+                            ("Estimates", "Estimates"),
+                            ("Expense", "Expense"),
+                            ("Invoices", "Invoices"),
+                            ("InvoicesNoPayments", "InvoicesNoPayments"),
+                            ("JournalEntries", "JournalEntries"),
+                            ("None", "None"),
+                            ("Payments", "Payments"),
+                            ("PurchaseOrders", "PurchaseOrders"),
+                            ("PurchaseOrdersBills", "PurchaseOrdersBills"),
+                            ("SalesOrders", "SalesOrders"),
+                            ("SalesOrdersInvoices", "SalesOrdersInvoices"),
+                            ("SalesOrdersInvoicesPO", "SalesOrdersInvoicesPO"),
+                            ("SalesOrdersNoInvoicePaymentsOnly", "SalesOrdersNoInvoicePaymentsOnly"),
+                            ("SalesReceipts", "SalesReceipts"),
+                            ("SummaryInvoice", "SummaryInvoice"),
+                            ("SummarySalesOrder", "SummarySalesOrder"),
+                            ("SummarySalesReceipt", "SummarySalesReceipt"),
+                            ("WorkOrders", "WorkOrders"),
+                        ],
+                        help_text="Optional Connex InvoiceMode override, e.g. SalesOrders.",
+                        max_length=40,
+                        verbose_name="QuickBooks transaction type",
+                    ),
+                ),
+                (
+                    "parent_number",
+                    models.CharField(
+                        blank=True,
+                        help_text="For refunds: the sale refunded.",
+                        max_length=64,
+                        verbose_name="original order number",
+                    ),
+                ),
+                (
+                    "billing_address",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="connex_bridge.address",
+                        verbose_name="billing address",
+                    ),
+                ),
+                (
+                    "shipping_address",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="connex_bridge.address",
+                        verbose_name="shipping address",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'order',
-                'verbose_name_plural': 'orders',
-                'ordering': ['modified_at', 'id'],
+                "verbose_name": "order",
+                "verbose_name_plural": "orders",
+                "ordering": ["modified_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Discount',
+            name="Discount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('code', models.CharField(blank=True, max_length=100, verbose_name='code')),
-                ('amount', models.DecimalField(decimal_places=2, default=Decimal('0.00'), help_text='Positive.', max_digits=14, verbose_name='amount')),
-                ('non_taxable', models.BooleanField(default=False, verbose_name='non-taxable')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='discounts', to='connex_bridge.order', verbose_name='order')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("code", models.CharField(blank=True, max_length=100, verbose_name="code")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0.00"),
+                        help_text="Positive.",
+                        max_digits=14,
+                        verbose_name="amount",
+                    ),
+                ),
+                ("non_taxable", models.BooleanField(default=False, verbose_name="non-taxable")),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="discounts",
+                        to="connex_bridge.order",
+                        verbose_name="order",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'discount',
-                'verbose_name_plural': 'discounts',
-                'ordering': ['id'],
+                "verbose_name": "discount",
+                "verbose_name_plural": "discounts",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='OrderLine',
+            name="OrderLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sku', models.CharField(max_length=100, verbose_name='SKU')),
-                ('name', models.CharField(max_length=255, verbose_name='name')),
-                ('quantity', models.DecimalField(decimal_places=4, default=Decimal('1'), max_digits=14, verbose_name='quantity')),
-                ('unit_price_excl_tax', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=14, verbose_name='unit price excl. tax')),
-                ('unit_price_incl_tax', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=14, verbose_name='unit price incl. tax')),
-                ('discount_excl_tax', models.DecimalField(decimal_places=2, default=Decimal('0.00'), help_text='On the whole line, not per unit.', max_digits=14, verbose_name='line discount excl. tax')),
-                ('discount_incl_tax', models.DecimalField(decimal_places=2, default=Decimal('0.00'), help_text='On the whole line, not per unit.', max_digits=14, verbose_name='line discount incl. tax')),
-                ('tax_code', models.CharField(blank=True, max_length=50, verbose_name='tax code')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='connex_bridge.order', verbose_name='order')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sku", models.CharField(max_length=100, verbose_name="SKU")),
+                ("name", models.CharField(max_length=255, verbose_name="name")),
+                (
+                    "quantity",
+                    models.DecimalField(decimal_places=4, default=Decimal("1"), max_digits=14, verbose_name="quantity"),
+                ),
+                (
+                    "unit_price_excl_tax",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0.00"), max_digits=14, verbose_name="unit price excl. tax"
+                    ),
+                ),
+                (
+                    "unit_price_incl_tax",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0.00"), max_digits=14, verbose_name="unit price incl. tax"
+                    ),
+                ),
+                (
+                    "discount_excl_tax",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0.00"),
+                        help_text="On the whole line, not per unit.",
+                        max_digits=14,
+                        verbose_name="line discount excl. tax",
+                    ),
+                ),
+                (
+                    "discount_incl_tax",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0.00"),
+                        help_text="On the whole line, not per unit.",
+                        max_digits=14,
+                        verbose_name="line discount incl. tax",
+                    ),
+                ),
+                ("tax_code", models.CharField(blank=True, max_length=50, verbose_name="tax code")),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="connex_bridge.order",
+                        verbose_name="order",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'order line',
-                'verbose_name_plural': 'order lines',
-                'ordering': ['id'],
+                "verbose_name": "order line",
+                "verbose_name_plural": "order lines",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Payment',
+            name="Payment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=14, verbose_name='amount')),
-                ('paid_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='paid')),
-                ('method', models.CharField(blank=True, help_text='Visa, PayPal, Check …', max_length=100, verbose_name='method')),
-                ('reference', models.CharField(blank=True, max_length=200, verbose_name='gateway reference')),
-                ('deposit_account', models.CharField(blank=True, max_length=200, verbose_name='deposit account')),
-                ('modified_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='modified')),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='payments', to='connex_bridge.order', verbose_name='order')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0.00"), max_digits=14, verbose_name="amount"
+                    ),
+                ),
+                ("paid_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="paid")),
+                (
+                    "method",
+                    models.CharField(
+                        blank=True, help_text="Visa, PayPal, Check …", max_length=100, verbose_name="method"
+                    ),
+                ),
+                ("reference", models.CharField(blank=True, max_length=200, verbose_name="gateway reference")),
+                ("deposit_account", models.CharField(blank=True, max_length=200, verbose_name="deposit account")),
+                ("modified_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="modified")),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="payments",
+                        to="connex_bridge.order",
+                        verbose_name="order",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'payment',
-                'verbose_name_plural': 'payments',
-                'ordering': ['paid_at', 'id'],
+                "verbose_name": "payment",
+                "verbose_name_plural": "payments",
+                "ordering": ["paid_at", "id"],
             },
         ),
     ]

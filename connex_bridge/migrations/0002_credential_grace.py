@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('connex_bridge', '0001_initial'),
+        ("connex_bridge", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='connexcredential',
-            name='previous_secret_digest',
-            field=models.CharField(blank=True, editable=False, max_length=200, verbose_name='previous secret digest'),
+            model_name="connexcredential",
+            name="previous_secret_digest",
+            field=models.CharField(blank=True, editable=False, max_length=200, verbose_name="previous secret digest"),
         ),
         migrations.AddField(
-            model_name='connexcredential',
-            name='previous_valid_until',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='old secret valid until'),
+            model_name="connexcredential",
+            name="previous_valid_until",
+            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name="old secret valid until"),
         ),
     ]
