@@ -90,7 +90,7 @@ class ConnexCredentialChangeForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = ConnexCredential
-        fields = ["username", "is_active", "stores"]
+        fields = ["username", "is_active", "stores", "merchant"]
 
 
 class ConnexCredentialAddForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -109,7 +109,7 @@ class ConnexCredentialAddForm(forms.ModelForm):  # type: ignore[type-arg]
 
     class Meta:
         model = ConnexCredential
-        fields = ["username", "stores"]
+        fields = ["username", "stores", "merchant"]
 
     def clean_secret(self) -> str:
         secret: str = self.cleaned_data.get("secret") or ""
@@ -135,15 +135,15 @@ class ConnexCredentialAddForm(forms.ModelForm):  # type: ignore[type-arg]
 class ConnexCredentialAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Lists, adds, disables and rotates Connex credentials without ever redisplaying a secret."""
 
-    list_display = ["username", "is_active", "stores_display", "last_used", "created_at"]
+    list_display = ["username", "is_active", "stores_display", "merchant", "last_used", "created_at"]
     list_filter = ["is_active"]
     search_fields = ["username"]
     actions = ["disable_credentials", "rotate_secrets"]
     form = ConnexCredentialChangeForm
     add_form = ConnexCredentialAddForm
-    add_fieldsets = [(None, {"fields": ["username", "stores", "secret"]})]
+    add_fieldsets = [(None, {"fields": ["username", "stores", "merchant", "secret"]})]
     change_fieldsets = [
-        (None, {"fields": ["username", "is_active", "stores"]}),
+        (None, {"fields": ["username", "is_active", "stores", "merchant"]}),
         (_("Usage"), {"fields": ["created_at", "last_used_at"]}),
     ]
 

@@ -94,6 +94,12 @@ class TestAdd:
         assert sign_in("qb-office", STRONG) == 200
         assert sign_in("qb-office", STRONG + "x") == 401
 
+    def test_a_credential_can_be_bound_to_a_merchant(self, admin_client):
+        admin_client.post(ADD, {"username": "tenant-7", "stores": "", "merchant": "7", "secret": ""})
+
+        assert ConnexCredential.objects.get(username="tenant-7").merchant == "7"
+        assert "tenant-7" in admin_client.get(CHANGELIST).content.decode()
+
     @pytest.mark.parametrize(
         ("secret", "error"),
         [

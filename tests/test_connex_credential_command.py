@@ -228,3 +228,14 @@ def test_from_the_shell_an_error_is_one_line_on_stderr_and_a_non_zero_exit():
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("CommandError: The secret is too short")
+
+
+def test_add_binds_a_credential_to_a_merchant_and_list_shows_it(db):
+    out = io.StringIO()
+    call_command("connex_credential", "add", "tenant-7", "--merchant", " 7 ", stdout=out)
+
+    assert ConnexCredential.objects.get(username="tenant-7").merchant == "7"
+    assert "merchant 7" in out.getvalue()
+    listing = io.StringIO()
+    call_command("connex_credential", "list", stdout=listing)
+    assert "merchant: 7" in listing.getvalue()

@@ -52,6 +52,12 @@ class Command(BaseCommand):
             help="A store this credential may see; repeat for several. Default: every store.",
         )
         add.add_argument(
+            "--merchant",
+            default="",
+            metavar="ID",
+            help="On multi-merchant platforms: the merchant whose orders it may see (see the order source).",
+        )
+        add.add_argument(
             "--password-stdin",
             action="store_true",
             help="Read the password from standard input instead of generating one.",
@@ -74,7 +80,7 @@ class Command(BaseCommand):
         self.stdin: TextIO = options.get("stdin") or sys.stdin
         subcommand = options["subcommand"]
         if subcommand == "add":
-            self.add(options["username"], _stores(options["stores"]), options["password_stdin"])
+            self.add(options["username"], _stores(options["stores"]), options["merchant"], options["password_stdin"])
         elif subcommand == "list":
             self.list_credentials()
         elif subcommand == "disable":
@@ -111,11 +117,11 @@ class Command(BaseCommand):
             f"  Password:  {secret}"
         )
 
-    def add(self, username: str, stores: list[str], password_stdin: bool) -> None:
+    def add(self, username: str, stores: list[str], merchant: str, password_stdin: bool) -> None:
         # The secret is settled (and, if typed, checked) before anything is
         # written, so a refused secret leaves no credential behind.
         secret = self.read_secret() if password_stdin else secrets.generate_secret()
-        credential = ConnexCredential(username=username, stores=stores)
+        credential = ConnexCredential(username=username, stores=stores, merchant=merchant.strip())
         credential.set_secret(secret)
         try:
             credential.full_clean()
@@ -128,6 +134,8 @@ class Command(BaseCommand):
             # Another process took the name between full_clean() and save().
             raise CommandError(f"Cannot add {username!r}: that user name is already taken.") from exc
         where = ", ".join(stores) if stores else "all stores"
+        if credential.merchant:
+            where += f", merchant {credential.merchant}"
         self.stdout.write(f"Added Connex credential {username!r} ({where}).")
         if password_stdin:
             self.stdout.write("It uses the password read from standard input.")
@@ -147,7 +155,10 @@ class Command(BaseCommand):
                 used = "never"
             else:
                 used = timezone.localtime(credential.last_used_at).strftime("%Y-%m-%d %H:%M %Z")
-            self.stdout.write(f"{credential.username:<{width}}  {state:<8}  stores: {stores}  last used: {used}")
+            merchant = f"  merchant: {credential.merchant}" if credential.merchant else ""
+            self.stdout.write(
+                f"{credential.username:<{width}}  {state:<8}  stores: {stores}{merchant}  last used: {used}"
+            )
 
     def disable(self, username: str) -> None:
         credential = self.get_credential(username)
