@@ -187,7 +187,7 @@ class OrderFilterSet(django_filters.FilterSet):
     """Connex's ``orders`` / ``purchaseorders`` query string.
 
     ``orderStatus`` is parsed here but applied by
-    :meth:`OrderSource.sales_and_refunds`, because it selects the ``Orders``
+    :meth:`OrderSource.select_sales_and_refunds`, because it selects the ``Orders``
     list only: cancelled orders reach ``CancelledOrders`` whatever it says.
     ``orderNumber`` replaces the windows (a manual re-sync).
     """

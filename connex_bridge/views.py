@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from rest_framework import exceptions
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import BaseParser, JSONParser
@@ -96,7 +96,7 @@ class AuthenticateToWebServiceView(ConnexAPIView):
 class OrdersView(ConnexAPIView):
     """``orders``: the orders, refunds and payments of a window (PROTOCOL §3–§4)."""
 
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> StreamingHttpResponse:
         credential = cast(ConnexCredential, request.auth)  # IsConnexCredential guarantees it
         source = app_settings.order_source()
         filterset = OrderFilterSet(
@@ -106,5 +106,8 @@ class OrdersView(ConnexAPIView):
         )
         if not filterset.is_valid():
             raise exceptions.ValidationError(filterset.error_message())
-        sales, refunds = source.sales_and_refunds(filterset.qs, filterset.order_statuses)
-        return Response(wire.user(orders=sales, cancelled_orders=refunds))
+        # The protocol has no pagination: a year's re-sync is one answer. It is
+        # streamed, so memory holds one chunk of orders at a time; every error
+        # Connex can act on (400, 401) is raised above, before the first byte.
+        records = source.iter_records(filterset.qs, filterset.order_statuses)
+        return StreamingHttpResponse(wire.stream_user(records), content_type=ConnexJSONRenderer.media_type)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import base64
+import json
+from functools import partial
 from typing import Any
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client
 
 from connex_bridge.models import ConnexCredential
@@ -27,10 +30,27 @@ def basic(username: str, password: str) -> str:
 
 
 class ConnexClient(Client):
-    """A test client that sends one credential's Basic header, as Connex does."""
+    """A test client that sends one credential's Basic header, as Connex does.
+
+    A streamed answer is read to the end, as Connex reads it, and returned as
+    a plain response (``.content``, ``.json()``) marked ``streamed = True``.
+    """
 
     def __init__(self, credential: ConnexCredential, **kwargs: Any) -> None:
         super().__init__(HTTP_AUTHORIZATION=basic(credential.username, credential.secret), **kwargs)  # type: ignore[attr-defined]
+
+    def request(self, **request: Any) -> Any:
+        response = super().request(**request)
+        if not response.streaming:
+            response.streamed = False
+            return response
+        body = b"".join(response.streaming_content)
+        read = HttpResponse(body, status=response.status_code)
+        for header, value in response.items():
+            read[header] = value
+        read.streamed = True
+        read.json = partial(json.loads, body)
+        return read
 
 
 @pytest.fixture(params=HARNESSES, ids=lambda harness: harness.name)

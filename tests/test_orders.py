@@ -8,9 +8,13 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
+from connex_bridge.conf import app_settings
 from connex_bridge.testing.harness import LineSpec
-from tests.conftest import ConnexClient
+from tests.conftest import ConnexClient, basic
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
@@ -448,3 +452,25 @@ def test_the_query_count_does_not_grow_with_the_number_of_orders(
         )
     with django_assert_num_queries(len(one.captured_queries)):
         assert len(poll()["Orders"]) == 50
+
+
+def test_the_answer_is_a_stream_read_in_chunks_of_orders(shop, credential, monkeypatch):
+    for n in range(5):
+        shop.order(number=f"{1001 + n}", modified_at=T0 + n * MICROSECOND)
+    monkeypatch.setattr(type(app_settings.order_source()), "chunk_size", 2)
+    client = Client(HTTP_AUTHORIZATION=basic(credential.username, credential.secret))
+
+    def read(url: str) -> tuple[dict, int]:
+        response = client.get(url)
+        assert response.streaming
+        with CaptureQueriesContext(connection) as queries:
+            body = json.loads(b"".join(response.streaming_content))
+        return body, len(queries)
+
+    _, one_chunk = read("/connex/orders?orderNumber=1001")
+    body, three_chunks = read("/connex/orders?" + urlencode(day_window()))
+
+    assert numbers(body["Orders"]) == ["1001", "1002", "1003", "1004", "1005"]
+    per_chunk = one_chunk - 1  # the orders query runs once; each chunk runs the prefetches
+    assert per_chunk >= 2
+    assert three_chunks == 1 + 3 * per_chunk

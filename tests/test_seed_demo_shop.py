@@ -27,7 +27,7 @@ from django.test import Client, override_settings
 
 from connex_bridge.models import Address, ConnexCredential, Discount, Order, OrderLine, Payment
 from connex_bridge.testing.factories import ConnexCredentialFactory, OrderFactory
-from tests.conftest import basic
+from tests.conftest import ConnexClient, basic
 
 UTC = dt.timezone.utc
 # Just after the US switch to daylight saving time, so the month before it spans both offsets.
@@ -220,7 +220,7 @@ def test_everything_happened_in_the_30_days_before_now(seeded):
 
 def test_the_orders_endpoint_serves_the_seeded_shop(seeded):
     credential = ConnexCredentialFactory()
-    client = Client(HTTP_AUTHORIZATION=basic(credential.username, credential.secret))
+    client = ConnexClient(credential)
     window = {
         "date_modified_min": (NOW - dt.timedelta(days=31)).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "date_modified_max": (NOW + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),

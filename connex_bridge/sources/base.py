@@ -93,6 +93,10 @@ class OrderSource:
     #: :mod:`connex_bridge.tracking`); the modified-date window then reads
     #: those records instead of :attr:`modified_field`.
     track_changes: dict[str, str] = {}
+    #: Orders fetched (with their prefetched lines, payments …) per round trip
+    #: while the answer streams: the query count is constant up to this many
+    #: orders, and memory holds about this many orders at a time.
+    chunk_size: int = 5000
 
     # --- the host model --------------------------------------------------------
 
@@ -219,7 +223,7 @@ class OrderSource:
         return Coalesce(models.Subquery(latest), self.created_field, output_field=models.DateTimeField())
 
     def modified_at(self, order: models.Model) -> dt.datetime:
-        """The ``ModifiedDate`` of one order row (as fetched by :meth:`sales_and_refunds`)."""
+        """The ``ModifiedDate`` of one order row (as fetched by :meth:`iter_records`)."""
         if self.tracks_changes:
             return getattr(order, CHANGED_AT_ANNOTATION)
         return read_path(order, self.modified_field or self.created_field)
@@ -247,20 +251,10 @@ class OrderSource:
         A record's ``is_cancelled`` says which list it belongs to.
         """
         rows = self.prefetch(self.order_by(self.select_sales_and_refunds(queryset, statuses)))
-        for row in rows:
+        for row in rows.iterator(chunk_size=self.chunk_size):
             record = self.to_record(row)
             record.is_cancelled = bool(getattr(row, CANCELLED_ANNOTATION))
             yield record
-
-    def sales_and_refunds(
-        self, queryset: QuerySet[Any], statuses: Sequence[str]
-    ) -> tuple[list[OrderRecord], list[OrderRecord]]:
-        """The ``Orders`` and ``CancelledOrders`` lists for a filtered queryset."""
-        sales: list[OrderRecord] = []
-        refunds: list[OrderRecord] = []
-        for record in self.iter_records(queryset, statuses):
-            (refunds if record.is_cancelled else sales).append(record)
-        return sales, refunds
 
     # --- what each row says --------------------------------------------------
 
