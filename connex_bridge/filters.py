@@ -79,6 +79,31 @@ def parse_connex_datetime(text: str) -> dt.datetime | None:
     return value.astimezone(dt.timezone.utc)
 
 
+def database_bound(value: dt.datetime, *, upper: bool) -> dt.datetime:
+    """A window bound as the database compares it.
+
+    With ``USE_TZ`` the aware value itself. Without it, the database holds
+    naive wall-clock times in Django's ``TIME_ZONE``, and in the hour that
+    repeats when clocks go back one naive time stands for two instants: the
+    bound is widened by that hour where needed, so that no order in the window
+    is lost (an extra order at the edge is harmless: answers are idempotent).
+    """
+    if settings.USE_TZ:
+        return value
+    zone = timezone.get_default_timezone()
+    local = value.astimezone(zone)
+    naive = local.replace(tzinfo=None)
+    earlier = naive.replace(fold=0, tzinfo=zone).utcoffset()
+    later = naive.replace(fold=1, tzinfo=zone).utcoffset()
+    repeated = earlier - later if earlier is not None and later is not None else dt.timedelta(0)
+    if repeated > dt.timedelta(0):
+        if upper and local.fold == 1:
+            naive += repeated
+        elif not upper and local.fold == 0:
+            naive -= repeated
+    return naive.replace(fold=0)
+
+
 class SingleValueWidget(forms.TextInput):
     """Reads one query parameter; a parameter repeated with different values is an error."""
 
@@ -118,8 +143,6 @@ class ConnexDateTimeField(forms.Field):
             raise ValidationError(
                 f"{self.label}={value!r} is not a date and time; expected {EXPECTED_DATE}.", code="invalid"
             ) from None
-        if parsed is not None and not settings.USE_TZ:
-            parsed = timezone.make_naive(parsed, timezone.get_default_timezone())
         return parsed
 
 
@@ -222,7 +245,9 @@ class OrderFilterSet(django_filters.FilterSet):
         return queryset
 
     def filter_window(self, queryset: QuerySet[Any], name: str, value: dt.datetime) -> QuerySet[Any]:
-        start, end = (value, None) if name.endswith("_min") else (None, value)
+        upper = name.endswith("_max")
+        bound = database_bound(value, upper=upper)
+        start, end = (None, bound) if upper else (bound, None)
         if name.startswith("date_modified"):
             return self.source.filter_modified(queryset, start, end)
         return self.source.filter_created(queryset, start, end)

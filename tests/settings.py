@@ -4,8 +4,9 @@ import os
 
 SECRET_KEY = "connex-bridge-tests-not-secret"
 DEBUG = False
-USE_TZ = True
-TIME_ZONE = "America/New_York"
+# The suite runs under several clocks (CI varies both): CONNEX_TEST_USE_TZ=0/1, CONNEX_TEST_TZ=<IANA name>.
+USE_TZ = os.environ.get("CONNEX_TEST_USE_TZ", "1") == "1"
+TIME_ZONE = os.environ.get("CONNEX_TEST_TZ", "America/New_York")
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 ROOT_URLCONF = "tests.urls"
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"  # differs from the app's: must not spawn migrations

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from connex_bridge.models import Order, Payment
 from connex_bridge.testing.factories import OrderFactory
+from connex_bridge.testing.harness import db_time
 
 T0 = dt.datetime(2024, 5, 1, 12, 0, 0, tzinfo=dt.timezone.utc)
 MICROSECOND = dt.timedelta(microseconds=1)
@@ -28,7 +29,7 @@ def test_addresses_customer_and_coupons_reach_connex(connex):
 def test_a_payment_without_gateway_reference_carries_the_order_number(connex):
     order = OrderFactory(number="1001", payments=[], modified_at=T0)
     Payment.objects.create(order=order, amount=order.total, method="Check", reference="")
-    Order.objects.filter(pk=order.pk).update(modified_at=T0)
+    Order.objects.filter(pk=order.pk).update(modified_at=db_time(T0))
 
     (payment,) = connex.get(WINDOW).json()["Payments"]
 

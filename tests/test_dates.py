@@ -8,11 +8,18 @@ import zoneinfo
 import pytest
 
 from connex_bridge.testing.factories import OrderFactory
+from connex_bridge.filters import database_bound
 from connex_bridge.wire import date_writer
 
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 # 21:30 on 1 May in New York is 01:30 on 2 May in UTC.
 EVENING = dt.datetime(2024, 5, 1, 21, 30, 5, 250_000, tzinfo=NEW_YORK)
+
+
+@pytest.fixture(autouse=True)
+def new_york(settings):
+    """These tests speak of a New York shop, whatever clock the suite runs under."""
+    settings.TIME_ZONE = "America/New_York"
 
 
 def creation_date(connex) -> str:
@@ -60,3 +67,53 @@ def test_the_microsoft_form_counts_milliseconds_since_the_epoch_in_utc():
 
     assert write(dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)) == "/Date(0)/"
     assert write(dt.datetime(1969, 12, 31, 23, 59, 59, tzinfo=dt.timezone.utc)) == "/Date(-1000)/"
+
+
+def orders_between(connex, start: str, end: str) -> list[str]:
+    body = connex.get(f"/connex/orders?date_created_min={start}&date_created_max={end}").json()
+    return [o["OrderNumber"] for o in body["Orders"]]
+
+
+def test_orders_in_the_hour_that_repeats_when_clocks_go_back(connex, settings):
+    # 2024-11-03: 01:30 happens twice in New York, at 05:30Z (EDT) and 06:30Z (EST).
+    first = dt.datetime(2024, 11, 3, 5, 30, tzinfo=dt.timezone.utc)
+    OrderFactory(number="EDT", created_at=first)
+    OrderFactory(number="EST", created_at=first + dt.timedelta(hours=1))
+
+    assert creation_date_of(connex, "EDT") == creation_date_of(connex, "EST") == "2024-11-03T01:30:00"
+    in_first_hour = orders_between(connex, "2024-11-03T05:00:00Z", "2024-11-03T06:00:00Z")
+    # With USE_TZ the database knows the instants apart. Without it both rows read
+    # "01:30 local": a window touching that hour returns both — none is lost.
+    assert in_first_hour == (["EDT"] if settings.USE_TZ else ["EDT", "EST"])
+    assert "EST" in orders_between(connex, "2024-11-03T06:00:00Z", "2024-11-03T07:00:00Z")
+
+
+def test_an_order_in_the_hour_skipped_when_clocks_go_forward(connex, settings):
+    # 2024-03-10: New York skips 02:00-03:00; 07:30Z is 03:30 EDT.
+    OrderFactory(number="1001", created_at=dt.datetime(2024, 3, 10, 7, 30, tzinfo=dt.timezone.utc))
+
+    assert creation_date_of(connex, "1001") == "2024-03-10T03:30:00"
+    assert orders_between(connex, "2024-03-10T07:00:00Z", "2024-03-10T08:00:00Z") == ["1001"]
+
+
+def creation_date_of(connex, number: str) -> str:
+    return connex.get(f"/connex/orders?orderNumber={number}").json()["Orders"][0]["CreationDate"]
+
+
+@pytest.mark.parametrize(
+    ("instant", "upper", "expected"),
+    [
+        ("2024-07-01T16:00:00+00:00", False, "2024-07-01T12:00:00"),  # an ordinary hour: exact
+        ("2024-07-01T16:00:00+00:00", True, "2024-07-01T12:00:00"),
+        ("2024-11-03T05:30:00+00:00", False, "2024-11-03T00:30:00"),  # 01:30 EDT: 01:00-01:30 EST are later
+        ("2024-11-03T05:30:00+00:00", True, "2024-11-03T01:30:00"),
+        ("2024-11-03T06:30:00+00:00", False, "2024-11-03T01:30:00"),  # 01:30 EST: 01:30-02:00 EDT are earlier
+        ("2024-11-03T06:30:00+00:00", True, "2024-11-03T02:30:00"),
+    ],
+)
+def test_without_use_tz_window_bounds_widen_over_the_repeated_hour(settings, instant, upper, expected):
+    settings.USE_TZ = False
+
+    bound = database_bound(dt.datetime.fromisoformat(instant), upper=upper)
+
+    assert bound.isoformat() == expected

@@ -15,6 +15,7 @@ from django.utils import timezone
 from connex_bridge.checks import check_settings
 from connex_bridge.models import OrderChange
 from connex_bridge.sources import OrderSource
+from connex_bridge.testing.harness import db_time
 from tests.altshop.harness import AltShopTrackedHarness
 from tests.altshop.models import Receipt, Sale, SaleItem
 from tests.altshop.source import AltShopDeclarativeSource, AltShopSource, AltShopTrackedSource
@@ -151,7 +152,7 @@ def test_every_save_or_delete_of_a_tracked_model_is_a_change_of_its_order(tracke
         lambda: Receipt.objects.filter(sale=sale).first().save(),
     ]
     for change in changes:
-        OrderChange.objects.update(changed_at=LONG_AGO)
+        OrderChange.objects.update(changed_at=db_time(LONG_AGO))
         assert numbers(client, RECENTLY) == []
         change()
         assert numbers(client, RECENTLY) == ["1001"]
@@ -189,7 +190,7 @@ def mark(*args: str) -> str:
 def test_mark_changed_resends_orders_edited_without_signals(tracked):
     for n in range(3):
         tracked.order(f"100{n}", created_at=dt.datetime(2024, 5, n + 1, 12, tzinfo=dt.timezone.utc))
-    OrderChange.objects.update(changed_at=LONG_AGO)
+    OrderChange.objects.update(changed_at=db_time(LONG_AGO))
     Sale.objects.update(state="shipped")  # a bulk edit: no signal
     client = ConnexClient(tracked.credential())
     assert numbers(client, RECENTLY) == []

@@ -15,6 +15,7 @@ import factory
 from django.utils import timezone
 
 from connex_bridge.models import Address, ConnexCredential, Discount, Order, OrderLine, Payment
+from connex_bridge.testing.harness import db_time
 
 CENT = Decimal("0.01")
 
@@ -157,8 +158,8 @@ class OrderFactory(factory.django.DjangoModelFactory):
 
         stamps = {}
         if created_at is not None:
-            stamps["created_at"] = created_at
-        stamps["modified_at"] = modified_at or created_at or timezone.now()
+            stamps["created_at"] = db_time(created_at)
+        stamps["modified_at"] = db_time(modified_at or created_at or timezone.now())
         Order.objects.filter(pk=order.pk).update(**stamps)
         order.refresh_from_db()
         return order

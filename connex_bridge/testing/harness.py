@@ -22,6 +22,16 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 
+def db_time(value: dt.datetime) -> dt.datetime:
+    """``value`` as the database stores it: aware with ``USE_TZ``, naive local time without."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    if settings.USE_TZ or timezone.is_naive(value):
+        return value
+    return timezone.make_naive(value, timezone.get_default_timezone())
+
+
 def cents(value: Decimal) -> Decimal:
     """``value`` rounded half-up to the cent."""
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
@@ -176,8 +186,8 @@ class BuiltinHarness(ShopHarness):
     def set_times(self, number: str, created_at: dt.datetime | None, modified_at: dt.datetime | None) -> None:
         from connex_bridge.models import Order
 
-        stamps = {k: v for k, v in {"created_at": created_at, "modified_at": modified_at}.items() if v is not None}
-        Order.objects.filter(number=number).update(**stamps)
+        stamps = {"created_at": created_at, "modified_at": modified_at}
+        Order.objects.filter(number=number).update(**{k: db_time(v) for k, v in stamps.items() if v is not None})
 
     def add_payment(self, number: str, amount: Decimal) -> None:
         from connex_bridge.models import Order, Payment
@@ -189,4 +199,6 @@ def set_change_time(source_label: str, order_key: Any, at: dt.datetime) -> None:
     """Pin a tracked order's last change time (for harnesses of tracked sources)."""
     from connex_bridge.models import OrderChange
 
-    OrderChange.objects.update_or_create(source=source_label, order_key=str(order_key), defaults={"changed_at": at})
+    OrderChange.objects.update_or_create(
+        source=source_label, order_key=str(order_key), defaults={"changed_at": db_time(at)}
+    )

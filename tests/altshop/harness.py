@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from connex_bridge.testing.harness import OrderSpec, ShopHarness, set_change_time
+from connex_bridge.testing.harness import OrderSpec, ShopHarness, db_time, set_change_time
 from tests.altshop.models import Channel, Receipt, Sale, SaleItem
 
 
@@ -52,8 +52,8 @@ class AltShopHarness(ShopHarness):
             )
 
     def set_times(self, number: str, created_at: dt.datetime | None, modified_at: dt.datetime | None) -> None:
-        stamps = {k: v for k, v in {"placed_on": created_at, "touched": modified_at}.items() if v is not None}
-        Sale.objects.filter(ref=number).update(**stamps)
+        stamps = {"placed_on": created_at, "touched": modified_at}
+        Sale.objects.filter(ref=number).update(**{k: db_time(v) for k, v in stamps.items() if v is not None})
 
     def add_payment(self, number: str, amount: Decimal) -> None:
         sale = Sale.objects.get(ref=number)
@@ -77,7 +77,7 @@ class AltShopTrackedHarness(AltShopHarness):
 
     def set_times(self, number: str, created_at: dt.datetime | None, modified_at: dt.datetime | None) -> None:
         if created_at is not None:
-            Sale.objects.filter(ref=number).update(placed_on=created_at)
+            Sale.objects.filter(ref=number).update(placed_on=db_time(created_at))
         if modified_at is not None:
             set_change_time("altshop.sale", Sale.objects.get(ref=number).pk, modified_at)
 
