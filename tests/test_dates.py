@@ -7,8 +7,8 @@ import zoneinfo
 
 import pytest
 
-from connex_bridge.testing.factories import OrderFactory
 from connex_bridge.filters import database_bound
+from connex_bridge.testing.factories import OrderFactory
 from connex_bridge.wire import date_writer
 
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
