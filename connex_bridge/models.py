@@ -1,8 +1,9 @@
 """connex_bridge's own models: Connex credentials and the built-in order store.
 
-Shops with their own order models only use :class:`ConnexCredential`; the
-order models serve shops that keep their orders here, the demo shop and the
-tests. They never point at host models (host ids would be kept as strings).
+Shops with their own order models use :class:`ConnexCredential` and, with
+change tracking, :class:`OrderChange`; the order models serve shops that keep
+their orders here, and the tests. Nothing here points at a host model: host
+ids are kept as strings.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -242,3 +243,27 @@ def test_declarative_money_read_by_path_becomes_decimal(settings, db):
 
     assert record.total == Decimal(sale.total_cents)
     assert isinstance(record.total, Decimal)
+
+
+def test_payment_hooks_and_the_orders_payment_fields_do_not_collide(db):
+    class Hooks(AltShopDeclarativeSource):
+        def get_payment_method(self, receipt: Any) -> str:  # each payment's method
+            return f"card {receipt.card}"
+
+        def get_order_payment_method(self, sale: Any) -> str:  # the order's
+            return "Visa"
+
+    AltShopTrackedHarness().order("1001")
+
+    record = Hooks().to_record(Sale.objects.get(ref="1001"))
+
+    assert record.payment_method == "Visa"
+    assert [p.method for p in record.payments] == ["card Visa"]
+
+
+class NestedAsWhole(AltShopDeclarativeSource):
+    order_fields = {**AltShopDeclarativeSource.order_fields, "customer": "buyer_email"}
+
+
+def test_a_nested_record_as_one_key_is_reported_at_start_up(settings):
+    assert check_ids(settings, "tests.test_order_source.NestedAsWhole") == ["connex_bridge.E007"]

@@ -24,7 +24,9 @@ fields; ``customer.*``, ``billing_address.*`` and ``shipping_address.*`` reach
 into the nested records. A method ``get_<key>`` (dots as underscores) wins
 over a path: ``get_total(order)``, ``get_customer_email(order)``,
 ``get_line_sku(line)``, ``get_payment_amount(payment)``,
-``get_discount_amount(discount)``. The ``select_related`` and
+``get_discount_amount(discount)``. ``get_order_<key>`` names an order field
+too, and is the only way to reach ``payment_method`` / ``payment_reference``,
+whose short names are the payment hooks for ``method`` / ``reference``. The ``select_related`` and
 ``prefetch_related`` the paths need are worked out from the model.
 """
 
@@ -51,7 +53,9 @@ from connex_bridge.records import (
 from connex_bridge.sources.base import OrderSource, read_path, related_model, resolve_path
 
 _NESTED = {"customer": CustomerRecord, "billing_address": AddressRecord, "shipping_address": AddressRecord}
-_ORDER_KEYS = {f.name for f in dataclass_fields(OrderRecord)} - {"lines", "discounts", "payments", "is_cancelled"}
+_ORDER_KEYS = {f.name for f in dataclass_fields(OrderRecord)} - {
+    "lines", "discounts", "payments", "is_cancelled", *_NESTED,  # these are built from their own keys
+}  # fmt: skip
 _KEYS = {
     "order": _ORDER_KEYS
     | {f"{prefix}.{f.name}" for prefix, record in _NESTED.items() for f in dataclass_fields(record)},
@@ -107,7 +111,10 @@ class DeclarativeOrderSource(OrderSource):
     def _prefetch(model: type[models.Model], relation: str, paths: Iterable[str]) -> Prefetch[Any]:
         related = related_model(model, relation)
         select = _related_paths(related, paths)
-        return Prefetch(relation, queryset=related._default_manager.select_related(*select))
+        # A stable order: without one, PostgreSQL may return lines differently each time,
+        # and the same window must give the same bytes.
+        ordering = related._meta.ordering or ["pk"]
+        return Prefetch(relation, queryset=related._default_manager.select_related(*select).order_by(*ordering))
 
     def _order_paths(self) -> list[str]:
         return [p for p in (self.number_field, self.status_field, self.store_field, *self.order_fields.values()) if p]
@@ -178,8 +185,16 @@ class DeclarativeOrderSource(OrderSource):
         return values
 
     def _method(self, kind: str, key: str) -> Callable[[Any], Any] | None:
-        prefix = "get_" if kind == "order" else f"get_{kind}_"
-        return getattr(self, prefix + key.replace(".", "_"), None)
+        name = key.replace(".", "_")
+        if kind != "order":
+            return getattr(self, f"get_{kind}_{name}", None)
+        # get_order_<field> always names an order field; the short get_<field> does too,
+        # unless it is a child's hook: get_payment_method is the payment's method, so the
+        # order's payment_method is get_order_payment_method.
+        method = getattr(self, f"get_order_{name}", None)
+        if method is None and not _is_child_hook(name):
+            method = getattr(self, f"get_{name}", None)
+        return method
 
     def _value(self, kind: str, key: str, obj: Any, paths: Mapping[str, str]) -> Any:
         method = self._method(kind, key)
@@ -241,6 +256,12 @@ class DeclarativeOrderSource(OrderSource):
                 )
             )
         return errors
+
+
+def _is_child_hook(name: str) -> bool:
+    """True when ``get_<name>`` is a line / payment / discount hook (``payment_method`` …)."""
+    kind, _, field = name.partition("_")
+    return kind in ("line", "payment", "discount") and field in _KEYS[kind]
 
 
 def _path_error(name: str, attribute: str, path: str, model: type[models.Model], exc: Exception) -> checks.Error:

@@ -9,8 +9,11 @@ credentials to a merchant.
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Prefetch
+
 from connex_bridge.records import AddressRecord, CustomerRecord, LineRecord, OrderRecord, PaymentRecord
 from connex_bridge.sources import DeclarativeOrderSource, OrderSource
+from tests.altshop.models import Receipt, SaleItem
 
 
 def _money(cents: int) -> Decimal:
@@ -26,7 +29,10 @@ class AltShopSource(OrderSource):
     modified_field = "touched"
 
     def prefetch(self, queryset: Any) -> Any:
-        return queryset.select_related("channel").prefetch_related("items", "receipts")
+        return queryset.select_related("channel").prefetch_related(
+            Prefetch("items", queryset=SaleItem.objects.order_by("pk")),
+            Prefetch("receipts", queryset=Receipt.objects.order_by("pk")),
+        )
 
     def to_record(self, order: Any) -> OrderRecord:
         return OrderRecord(
