@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from shop.harness import DemoShopHarness
 
 from connex_bridge.models import ConnexCredential
 from connex_bridge.testing.harness import BuiltinHarness, ShopHarness
@@ -18,6 +19,7 @@ HARNESSES: list[ShopHarness] = [
     AltShopHarness(),
     AltShopDeclarativeHarness(),
     AltShopTrackedHarness(),
+    DemoShopHarness(),
 ]
 
 

@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "django_filters",
     "connex_bridge",
     "tests.altshop",
+    "shop",  # the demo shop (example_project/ is on pytest's pythonpath)
 ]
 
 MIDDLEWARE = [
