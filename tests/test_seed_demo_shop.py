@@ -23,6 +23,8 @@ from demo.management.commands.demo_credential import Command as CredentialComman
 from demo.management.commands.seed_demo_shop import Command as SeedCommand
 from demo.seeding import CATALOGUE, PREFIX, SeedReport, seed_demo_shop
 from demo_site import settings as demo_settings
+from django.apps import apps
+from django.contrib import admin
 from django.core.management import CommandError, call_command
 from django.db.models import Model
 from django.test import Client, override_settings
@@ -325,6 +327,25 @@ def test_coupons_that_lowered_no_tax_reach_connex_as_non_taxable(seeded, setting
     assert {d["NonTaxable"] for _, d in discounts} == {True, False}
     for order, discount in discounts:
         assert discount["NonTaxable"] == (order["DiscountInclTax"] == order["DiscountExclTax"])
+
+
+# --- the shop's back office ----------------------------------------------------------
+
+
+def test_the_admin_shows_every_shop_model_and_an_order_with_its_parts(seeded, admin_client):
+    registered = {model for model in admin.site._registry if model._meta.app_label == "shop"}
+    inline = {inline.model for inline in admin.site._registry[Order].inlines}
+    assert registered | inline == set(apps.get_app_config("shop").get_models())  # the parts of an order are inlines
+    for model in registered:
+        response = admin_client.get(f"/admin/shop/{model._meta.model_name}/")
+        assert response.status_code == 200, model
+    split = next(o for o in demo_orders() if len(o.payments.all()) == 2 and o.shipments.all())
+
+    page = admin_client.get(f"/admin/shop/order/{split.pk}/change/").content.decode()
+
+    assert split.reference in page
+    assert all(p.transaction_id in page for p in split.payments.all())
+    assert split.shipments.all()[0].tracking_code in page
 
 
 # --- the commands (called as instances: the test settings do not install "demo") --------
