@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.http import HttpResponse
 from django.test import Client
+from shop.harness import DemoShopHarness
 
 from connex_bridge.models import ConnexCredential
 from connex_bridge.testing.harness import BuiltinHarness, ShopHarness
@@ -21,6 +22,7 @@ HARNESSES: list[ShopHarness] = [
     AltShopHarness(),
     AltShopDeclarativeHarness(),
     AltShopTrackedHarness(),
+    DemoShopHarness(),
 ]
 
 

@@ -1,6 +1,14 @@
 """Settings for connex_bridge's test suite. ``CONNEX_TEST_DB`` picks the database."""
 
 import os
+import sys
+from pathlib import Path
+
+# The demo shop's app lives in example_project/. pytest's pythonpath has it; mypy's
+# django-stubs plugin and `python -m django` with these settings do not.
+EXAMPLE_PROJECT = str(Path(__file__).resolve().parent.parent / "example_project")
+if EXAMPLE_PROJECT not in sys.path:
+    sys.path.append(EXAMPLE_PROJECT)
 
 SECRET_KEY = "connex-bridge-tests-not-secret"
 DEBUG = False
@@ -22,6 +30,7 @@ INSTALLED_APPS = [
     "django_filters",
     "connex_bridge",
     "tests.altshop",
+    "shop",  # the demo shop (example_project/ is on pytest's pythonpath)
 ]
 
 MIDDLEWARE = [

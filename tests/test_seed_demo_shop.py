@@ -1,7 +1,7 @@
-"""The demo shop's seeding (example_project/demo/seeding.py) and its project files.
+"""The demo shop's seeding (example_project/demo/seeding.py), its Connex adapter and its project files.
 
-The test settings do not install the ``demo`` app; ``demo.seeding`` only
-touches connex_bridge's models, so it is imported and called directly.
+The test settings install the demo's ``shop`` app but not ``demo``: ``demo.seeding`` is
+imported and called directly, and the ``demo`` commands are called as instances.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import json
 import os
 import subprocess
 import sys
-from decimal import Decimal
+from collections import Counter
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -20,53 +21,72 @@ from urllib.parse import urlencode
 import pytest
 from demo.management.commands.demo_credential import Command as CredentialCommand
 from demo.management.commands.seed_demo_shop import Command as SeedCommand
-from demo.seeding import PREFIX, SeedReport, seed_demo_shop
+from demo.seeding import CATALOGUE, PREFIX, SeedReport, seed_demo_shop
+from demo_site import settings as demo_settings
+from django.apps import apps
+from django.contrib import admin
 from django.core.management import CommandError, call_command
 from django.db.models import Model
 from django.test import Client, override_settings
+from shop.connex import ShopOrderSource
+from shop.harness import DemoShopHarness
+from shop.models import Address, CouponRedemption, Order, OrderItem, Payment, Product, Shipment
 
-from connex_bridge.models import Address, ConnexCredential, Discount, Order, OrderLine, Payment
-from connex_bridge.testing.factories import ConnexCredentialFactory, OrderFactory
+from connex_bridge.models import ConnexCredential
+from connex_bridge.testing.factories import ConnexCredentialFactory
 from tests.conftest import ConnexClient, basic
 
 UTC = dt.timezone.utc
 # Just after the US switch to daylight saving time, so the month before it spans both offsets.
 NOW = dt.datetime(2025, 3, 10, 15, 30, 0, tzinfo=UTC)
 ORDERS = 80
-REFUND_STATUSES = {"refunded", "cancelled"}
+REFUND_STATES = {"refunded", "cancelled"}
+SHIPPED_STATES = {"dispatched", "delivered"}
 REPO = Path(__file__).resolve().parent.parent
+CENT = Decimal("0.01")
 
 
 def columns(model: type[Model], *exclude: str) -> list[str]:
-    """The model's columns, without its id and the given foreign keys."""
+    """The model's columns, without its id and the given ones."""
     return [f.attname for f in model._meta.concrete_fields if f.attname not in {"id", *exclude}]
 
 
+ORDER_COLUMNS = columns(Order, "channel_id", "customer_id", "billing_address_id", "shipping_address_id", "refund_of_id")
+
+
 def snapshot() -> list[tuple[Any, ...]]:
-    """Every demo order with its addresses, lines, coupons and payments, without database ids."""
+    """Every demo order with everything it refers to, by natural keys, without database ids."""
     address_columns = columns(Address)
-    rows = []
-    for order in Order.objects.filter(number__startswith=PREFIX).order_by("number"):
+    rows: list[tuple[Any, ...]] = [tuple(Product.objects.order_by("sku").values_list(*columns(Product)))]
+    orders = Order.objects.filter(reference__startswith=PREFIX).select_related("channel", "customer", "refund_of")
+    for order in orders.order_by("reference"):
         rows.append(
             (
-                *(getattr(order, name) for name in columns(Order, "billing_address_id", "shipping_address_id")),
+                *(getattr(order, name) for name in ORDER_COLUMNS),
+                order.channel.name,
+                order.customer.email,
+                order.refund_of.reference if order.refund_of else None,
                 list(Address.objects.filter(pk=order.billing_address_id).values_list(*address_columns)),
                 list(Address.objects.filter(pk=order.shipping_address_id).values_list(*address_columns)),
-                *(
-                    list(model.objects.filter(order=order).order_by("pk").values_list(*columns(model, "order_id")))
-                    for model in (OrderLine, Discount, Payment)
-                ),
+                list(order.items.values_list("product__sku", *columns(OrderItem, "order_id", "product_id"))),
+                list(order.coupon_redemptions.values_list("coupon__code", *columns(CouponRedemption, "order_id"))),
+                list(order.payments.values_list(*columns(Payment, "order_id"))),
+                list(order.shipments.values_list(*columns(Shipment, "order_id"))),
             )
         )
     return rows
 
 
+def cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def balances(order: Order) -> bool:
-    """PROTOCOL §4's invariant, exactly, in Decimal."""
-    lines = sum(
-        (line.quantity * line.unit_price_excl_tax - line.discount_excl_tax for line in order.lines.all()), Decimal("0")
+    """PROTOCOL §4's invariant, exactly, in Decimal, on the shop's own fields."""
+    items = sum((i.quantity * i.unit_price - i.line_discount for i in order.items.all()), Decimal("0"))
+    return items == order.items_total and (
+        items - order.discount_total + order.shipping_fee + order.tax_total == order.grand_total
     )
-    return lines - order.discount_excl_tax + order.shipping_excl_tax + order.total_tax == order.total
 
 
 @pytest.fixture
@@ -75,7 +95,18 @@ def seeded(db: None) -> SeedReport:
 
 
 def demo_orders() -> list[Order]:
-    return list(Order.objects.filter(number__startswith=PREFIX).prefetch_related("lines", "discounts", "payments"))
+    return list(
+        Order.objects.filter(reference__startswith=PREFIX)
+        .select_related("channel", "billing_address", "shipping_address", "refund_of")
+        .prefetch_related("items", "coupon_redemptions__coupon", "payments", "shipments")
+    )
+
+
+def connex_window() -> dict[str, str]:
+    return {
+        "date_modified_min": (NOW - dt.timedelta(days=31)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "date_modified_max": (NOW + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
 
 
 # --- determinism and replacement -----------------------------------------------
@@ -90,35 +121,36 @@ def test_the_same_seed_gives_identical_orders_and_another_seed_different_ones(db
     other = snapshot()
 
     assert first == again
-    assert len(first) > ORDERS  # the refunds come on top of the sales
+    assert len(first) > 1 + ORDERS  # the products, the sales, and the refunds on top
     assert other != first
-    total = columns(Order, "billing_address_id", "shipping_address_id").index("total")
-    assert [row[total] for row in other] != [row[total] for row in first]  # different amounts, not just times
+    total = ORDER_COLUMNS.index("grand_total")
+    assert [row[total] for row in other[1:]] != [row[total] for row in first[1:]]  # amounts, not just times
 
 
 def test_seeding_replaces_the_demo_orders_and_keeps_the_shops_own(db):
     shops_own = ["1001", "D-77", "D1234", "D10001X"]
-    for number in shops_own:
-        OrderFactory(number=number)
+    for reference in shops_own:
+        DemoShopHarness().order(reference)
     seed_demo_shop(30, seed=1, now=NOW)
     report = seed_demo_shop(20, seed=3, now=NOW)
 
-    demo = Order.objects.filter(number__regex=r"^D[0-9]{5}(-R[0-9]+)?$")
+    demo = Order.objects.filter(reference__regex=r"^D[0-9]{5}(-R[0-9]+)?$")
     assert demo.count() == report.orders == 20 + report.refunds
-    assert Order.objects.filter(number__in=shops_own).count() == len(shops_own)
-    assert not demo.filter(number__gt=f"{PREFIX}10020", parent_number="").exists()
+    assert Order.objects.filter(reference__in=shops_own).count() == len(shops_own)
+    assert not demo.filter(reference__gt=f"{PREFIX}10020", refund_of=None).exists()
+    assert Address.objects.count() == 2 * report.orders + len(shops_own)  # no orphans left behind
 
 
 def test_every_number_fits_a_quickbooks_reference(seeded):
     # QuickBooks keeps 11 characters of a reference number; longer ones collide.
-    assert max(len(number) for number in Order.objects.values_list("number", flat=True)) <= 11
+    assert max(len(reference) for reference in Order.objects.values_list("reference", flat=True)) <= 11
 
 
 def test_numbers_are_a_stable_sequence_in_order_of_creation(seeded):
-    sales = list(Order.objects.filter(number__startswith=PREFIX, parent_number="").order_by("number"))
+    sales = list(Order.objects.filter(reference__startswith=PREFIX, refund_of=None).order_by("reference"))
 
-    assert [o.number for o in sales] == [f"D{10001 + i}" for i in range(ORDERS)]
-    assert [o.created_at for o in sales] == sorted(o.created_at for o in sales)
+    assert [o.reference for o in sales] == [f"D{10001 + i}" for i in range(ORDERS)]
+    assert [o.placed_at for o in sales] == sorted(o.placed_at for o in sales)
     assert (seeded.first_number, seeded.last_number) == ("D10001", f"D{10000 + ORDERS}")
 
 
@@ -130,69 +162,74 @@ def test_fewer_than_one_order_is_refused(db):
 # --- what the demo shows -------------------------------------------------------
 
 
-def test_three_stores_four_sale_statuses_cancellations_and_refunds(seeded):
+def test_three_channels_four_sale_states_cancellations_and_refunds(seeded):
     orders = demo_orders()
-    sales = [o for o in orders if o.status not in REFUND_STATUSES]
+    sales = [o for o in orders if o.state not in REFUND_STATES]
 
-    assert len({o.store_name for o in orders}) >= 3
-    assert len({o.status for o in sales}) >= 4
-    assert any(o.status == "cancelled" and not o.parent_number for o in orders)
+    assert len({o.channel.name for o in orders}) >= 3
+    assert len({o.state for o in sales}) >= 4
+    assert any(o.state == "cancelled" and o.refund_of is None for o in orders)
     assert seeded.by_store and sum(seeded.by_store.values()) == ORDERS
     assert sum(seeded.by_status.values()) == seeded.orders == len(orders)
 
 
 def test_refunds_are_their_own_orders_pointing_at_an_existing_sale(seeded):
-    orders = {o.number: o for o in demo_orders()}
-    refunds = [o for o in orders.values() if o.status == "refunded"]
+    orders = demo_orders()
+    refunds = [o for o in orders if o.state == "refunded"]
 
     assert refunds and len(refunds) == seeded.refunds
     for refund in refunds:
-        parent = orders[refund.parent_number]
-        assert refund.number.startswith(f"{parent.number}-R")
-        assert parent.status in {"shipped", "fulfilled"}
-        assert parent.created_at < refund.created_at
-        assert parent.modified_at >= refund.created_at  # a refund is a change to the sale
-        assert refund.store_name == parent.store_name
-    for parent_number in {r.parent_number for r in refunds}:
-        refunded = sum(r.total for r in refunds if r.parent_number == parent_number)
-        assert Decimal("0") < refunded <= orders[parent_number].total
+        parent = refund.refund_of
+        assert parent is not None and parent.refund_of is None
+        assert refund.reference.startswith(f"{parent.reference}-R")
+        assert parent.state in SHIPPED_STATES
+        assert parent.placed_at < refund.placed_at
+        assert parent.updated_at >= refund.placed_at  # a refund is a change to the sale
+        assert refund.reference in parent.staff_note
+        assert refund.channel == parent.channel
+    for parent in {r.refund_of for r in refunds}:
+        assert parent is not None
+        refunded = sum(r.grand_total for r in refunds if r.refund_of == parent)
+        assert Decimal("0") < refunded <= parent.grand_total
 
 
 def test_money_features_are_all_there(seeded):
     orders = demo_orders()
-    lines = [line for o in orders for line in o.lines.all()]
+    items = [item for o in orders for item in o.items.all()]
 
-    assert any(line.unit_price_incl_tax > line.unit_price_excl_tax for line in lines)  # taxed lines
-    assert any(line.unit_price_incl_tax == line.unit_price_excl_tax for line in lines)  # untaxed lines
-    assert any(line.discount_excl_tax > 0 for line in lines)
-    assert any(o.shipping_excl_tax > 0 for o in orders)
-    assert any(o.shipping_incl_tax > o.shipping_excl_tax for o in orders)  # taxed shipping
-    assert any(o.shipping_excl_tax > 0 and o.shipping_incl_tax == o.shipping_excl_tax for o in orders)
-    with_coupon = [o for o in orders if o.discounts.all()]
+    assert any(item.unit_price_gross > item.unit_price for item in items)  # taxed items
+    assert any(item.unit_price_gross == item.unit_price for item in items)  # untaxed items
+    assert any(item.line_discount > 0 for item in items)
+    assert any(o.shipping_fee > 0 for o in orders)
+    assert any(o.shipping_fee_gross > o.shipping_fee for o in orders)  # taxed shipping
+    assert any(o.shipping_fee > 0 and o.shipping_fee_gross == o.shipping_fee for o in orders)
+    with_coupon = [o for o in orders if o.coupon_redemptions.all()]
     assert with_coupon
     for order in with_coupon:
-        (coupon,) = order.discounts.all()
-        assert coupon.code and coupon.amount == order.discount_excl_tax > 0
+        (redemption,) = order.coupon_redemptions.all()
+        assert redemption.coupon.code and redemption.amount == order.discount_total > 0
+        assert redemption.amount_gross == order.discount_total_gross >= redemption.amount
     split = [o for o in orders if len(o.payments.all()) == 2]
     assert split and len(split) == seeded.split_payments
     assert all(len({p.method for p in o.payments.all()}) == 2 for o in split)
-    assert all(p.reference for o in orders for p in o.payments.all())
-    shipped = [o for o in orders if o.status in {"shipped", "fulfilled"}]
-    assert shipped and all(o.tracking_number and o.shipped_at for o in shipped)
-    assert any(o.shipping_address_id for o in orders)
+    assert all(p.transaction_id and p.method for o in orders for p in o.payments.all())
+    shipped = [o for o in orders if o.state in SHIPPED_STATES]
+    assert shipped and all(s.tracking_code for o in shipped for s in o.shipments.all())
+    assert all(len(o.shipments.all()) == (o.state in SHIPPED_STATES) for o in orders)
+    assert any(o.shipping_address.last_name != o.billing_address.last_name for o in orders)  # gifts
 
 
-def test_tax_is_rounded_per_line_half_up(seeded):
-    taxed = [line for o in demo_orders() for line in o.lines.all() if line.tax_code == "TAX"]
+def test_tax_is_rounded_per_item_half_up(seeded):
+    taxed = [item for o in demo_orders() for item in o.items.all() if item.unit_price_gross > item.unit_price]
 
     assert taxed
-    for line in taxed:
-        expected = (line.unit_price_excl_tax * Decimal("1.0625")).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
-        assert line.unit_price_incl_tax == expected
+    for item in taxed:
+        assert item.unit_price_gross == cents(item.unit_price * Decimal("1.0625"))
+        assert item.line_discount_gross == item.line_discount + cents(item.line_discount * Decimal("0.0625"))
 
 
 def test_customers_have_non_ascii_names_and_addresses(seeded):
-    orders = Order.objects.filter(number__startswith=PREFIX).select_related("billing_address")
+    orders = demo_orders()
     names = {f"{o.billing_address.first_name} {o.billing_address.last_name}" for o in orders}
     cities = {o.billing_address.city for o in orders}
 
@@ -202,37 +239,59 @@ def test_customers_have_non_ascii_names_and_addresses(seeded):
 
 def test_every_order_balances_to_the_cent_and_is_fully_paid(seeded):
     for order in demo_orders():
-        assert balances(order), order.number
-        assert sum(p.amount for p in order.payments.all()) == order.total, order.number
-        assert order.total > 0
-        assert order.total_tax >= 0
+        assert balances(order), order.reference
+        assert sum(p.amount for p in order.payments.all()) == order.grand_total, order.reference
+        assert order.grand_total > 0
+        assert order.tax_total >= 0
+
+
+def test_products_have_the_stock_the_sales_left(seeded):
+    taken: Counter[str] = Counter()
+    for order in demo_orders():
+        if order.state != "cancelled":
+            for item in order.items.all():
+                taken[item.product.sku] += -item.quantity if order.refund_of else item.quantity
+    stock = dict(Product.objects.values_list("sku", "stock_quantity"))
+
+    assert set(stock) == {item.sku for item in CATALOGUE}
+    assert stock == {item.sku: max(0, item.stock - taken[item.sku]) for item in CATALOGUE}
+    assert all(quantity > 0 for quantity in stock.values())
 
 
 def test_everything_happened_in_the_30_days_before_now(seeded):
     for order in demo_orders():
-        assert NOW - dt.timedelta(days=30) <= order.created_at <= order.modified_at <= NOW, order.number
-        for moment in (order.paid_at, order.shipped_at, *(p.paid_at for p in order.payments.all())):
-            assert moment is None or order.created_at <= moment <= NOW, order.number
+        assert NOW - dt.timedelta(days=30) <= order.placed_at <= order.updated_at <= NOW, order.reference
+        moments = [
+            order.paid_at,
+            *(p.captured_at for p in order.payments.all()),
+            *(s.shipped_at for s in order.shipments.all()),
+        ]
+        for moment in moments:
+            assert moment is None or order.placed_at <= moment <= NOW, order.reference
 
 
-# --- served to Connex ----------------------------------------------------------
+# --- served to Connex through shop.connex ----------------------------------------
 
 
-def test_the_orders_endpoint_serves_the_seeded_shop(seeded):
+def test_the_demo_settings_serve_connex_through_the_shop_adapter_the_contract_suite_runs():
+    assert demo_settings.CONNEX_BRIDGE["ORDER_SOURCE"] == "shop.connex.ShopOrderSource"
+    assert DemoShopHarness.connex_settings == demo_settings.CONNEX_BRIDGE
+    assert set(demo_settings.CONNEX_BRIDGE["CANCELLED_STATUSES"]) <= set(Order.State.values)
+    assert ShopOrderSource().check() == []
+
+
+def test_the_orders_endpoint_serves_the_seeded_shop(seeded, settings):
+    settings.CONNEX_BRIDGE = demo_settings.CONNEX_BRIDGE
     credential = ConnexCredentialFactory()
     client = ConnexClient(credential)
-    window = {
-        "date_modified_min": (NOW - dt.timedelta(days=31)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "date_modified_max": (NOW + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    }
 
-    response = client.get("/connex/orders?" + urlencode(window))
+    response = client.get("/connex/orders?" + urlencode(connex_window()))
 
     assert response.status_code == 200, response.content
     body = json.loads(response.content, parse_float=Decimal)
-    orders = demo_orders()
-    sales = {o.number for o in orders if o.status not in REFUND_STATUSES}
-    cancelled = {o.number for o in orders if o.status in REFUND_STATUSES}
+    orders = {o.reference: o for o in demo_orders()}
+    sales = {number for number, o in orders.items() if o.state not in REFUND_STATES}
+    cancelled = {number for number, o in orders.items() if o.state in REFUND_STATES}
     assert {o["OrderNumber"] for o in body["Orders"]} == sales
     assert {o["OrderNumber"] for o in body["CancelledOrders"]} == cancelled
     for refund in body["CancelledOrders"]:
@@ -242,14 +301,51 @@ def test_the_orders_endpoint_serves_the_seeded_shop(seeded):
     for order in body["Orders"] + body["CancelledOrders"]:
         lines = sum(line["Quantity"] * line["PriceExclTax"] - line["DiscountExclTax"] for line in order["OrderDetails"])
         assert lines - order["DiscountExclTax"] + order["ShippingExclTax"] + order["TotalTax"] == order["Total"]
+        assert sum(d["Amount"] for d in order["Discounts"]) == order["DiscountExclTax"]
+        shop_order = orders[order["OrderNumber"]]
+        assert order["CreditCardName"] == list(shop_order.payments.all())[-1].method  # the card after a gift card
+        assert bool(order["TrackingNumber"]) == bool(order["ShippingDate"]) == (shop_order.state in SHIPPED_STATES)
+        assert order["BillingAddress"]["CountryName"] and order["ShippingAddress"]["TwoLetterIsoCode"]
     payments: dict[str, list[Decimal]] = {}
     for payment in body["Payments"]:
         payments.setdefault(payment["OrderNumber"], []).append(payment["PaymentAmount"])
     assert set(payments) == sales
     split = {number for number, amounts in payments.items() if len(amounts) == 2}
-    assert split == {o.number for o in orders if len(o.payments.all()) == 2}
+    assert split == {number for number, o in orders.items() if len(o.payments.all()) == 2}
     totals = {o["OrderNumber"]: o["Total"] for o in body["Orders"]}
     assert all(sum(amounts) == totals[number] for number, amounts in payments.items())
+
+
+def test_coupons_that_lowered_no_tax_reach_connex_as_non_taxable(seeded, settings):
+    settings.CONNEX_BRIDGE = demo_settings.CONNEX_BRIDGE
+    credential = ConnexCredentialFactory()
+    client = ConnexClient(credential)
+
+    body = client.get("/connex/orders?" + urlencode(connex_window())).json()
+
+    discounts = [(o, d) for o in body["Orders"] + body["CancelledOrders"] for d in o["Discounts"]]
+    assert {d["NonTaxable"] for _, d in discounts} == {True, False}
+    for order, discount in discounts:
+        assert discount["NonTaxable"] == (order["DiscountInclTax"] == order["DiscountExclTax"])
+
+
+# --- the shop's back office ----------------------------------------------------------
+
+
+def test_the_admin_shows_every_shop_model_and_an_order_with_its_parts(seeded, admin_client):
+    registered = {model for model in admin.site._registry if model._meta.app_label == "shop"}
+    inline = {inline.model for inline in admin.site._registry[Order].inlines}
+    assert registered | inline == set(apps.get_app_config("shop").get_models())  # the parts of an order are inlines
+    for model in registered:
+        response = admin_client.get(f"/admin/shop/{model._meta.model_name}/")
+        assert response.status_code == 200, model
+    split = next(o for o in demo_orders() if len(o.payments.all()) == 2 and o.shipments.all())
+
+    page = admin_client.get(f"/admin/shop/order/{split.pk}/change/").content.decode()
+
+    assert split.reference in page
+    assert all(p.transaction_id in page for p in split.payments.all())
+    assert split.shipments.all()[0].tracking_code in page
 
 
 # --- the commands (called as instances: the test settings do not install "demo") --------
@@ -263,7 +359,7 @@ def test_seed_command_prints_one_summary_line_and_skips_a_shop_with_orders_when_
     first, second = out.getvalue().splitlines()
     assert first.startswith("Seeded 12 demo orders (D10001…D10012)")
     assert "not seeding" in second
-    assert Order.objects.filter(parent_number="").count() == 12
+    assert Order.objects.filter(refund_of=None).count() == 12
 
 
 def test_seed_command_refuses_fewer_than_one_order(db):
@@ -302,8 +398,10 @@ def test_demo_credential_pairs_and_prints_what_to_type_and_working_curls(db):
 
 
 def test_manage_py_check_passes_from_the_repository_root():
-    # pytest-django exported the test settings; the demo must pick its own.
+    # pytest-django exported the test settings; the demo must pick its own. PYTHONPATH makes
+    # the subprocess import this checkout's connex_bridge, as pytest does, whatever is installed.
     env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
 
     result = subprocess.run(
         [sys.executable, "example_project/manage.py", "check"],

@@ -1,11 +1,12 @@
-"""Deterministic demo orders for the demo shop, in connex_bridge's built-in order store.
+"""Deterministic demo orders for the demo shop, in its own models (:mod:`shop.models`).
 
 :func:`seed_demo_shop` fills the shop with a month of realistic sales from three
-stores: taxed and untaxed lines, shipping, coupons, split payments, shipments,
-cancellations and refunds, and customers with non-ASCII names. Every order
-balances to the cent by PROTOCOL §4's invariant, in :class:`~decimal.Decimal`::
+sales channels: taxed and untaxed items, shipping, coupons, split payments,
+shipments, cancellations and refunds, customers with non-ASCII names, and
+products whose stock the sales drew down. Every order balances to the cent by
+PROTOCOL §4's invariant, in :class:`~decimal.Decimal`::
 
-    sum of lines (quantity * unit price - line discount) - order discount + shipping + tax == total
+    sum of items (quantity * unit price - line discount) - coupon discount + shipping fee + tax == grand total
 
 and the payments of every order sum to its total. One ``random.Random(seed)``
 drives every choice, so the same ``seed`` and ``now`` give the same orders,
@@ -25,12 +26,24 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Model, Q
 from django.utils import timezone
-
-from connex_bridge.models import Address, Discount, Order, OrderLine, Payment
+from shop.models import (
+    Address,
+    Channel,
+    Country,
+    Coupon,
+    CouponRedemption,
+    Customer,
+    Order,
+    OrderItem,
+    Payment,
+    Product,
+    Shipment,
+)
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Model)
 
 #: Every demo order number starts with this; seeding replaces exactly these orders.
 PREFIX = "D"  # short: QuickBooks keeps 11 characters of a reference number
@@ -43,13 +56,14 @@ MA_TAX_RATE = Decimal("0.0625")
 #: Orders are created over this many days before ``now``.
 DAYS = 30
 
-#: Sale statuses, in the order an order moves through them.
-SALE_STATUSES = ("paid", "awaiting_shipment", "shipped", "fulfilled")
-CANCELLED = "cancelled"
-REFUNDED = "refunded"
-SHIPPED_STATUSES = ("shipped", "fulfilled")
-#: Relative share of each status among the sales.
-STATUS_WEIGHTS = {"paid": 8, "awaiting_shipment": 10, "shipped": 35, "fulfilled": 42, CANCELLED: 5}
+State = Order.State
+#: Sale states, in the order an order moves through them.
+SALE_STATUSES = (State.PAID, State.PACKED, State.DISPATCHED, State.DELIVERED)
+CANCELLED = State.CANCELLED
+REFUNDED = State.REFUNDED
+SHIPPED_STATUSES = (State.DISPATCHED, State.DELIVERED)
+#: Relative share of each state among the sales.
+STATUS_WEIGHTS = {State.PAID: 8, State.PACKED: 10, State.DISPATCHED: 35, State.DELIVERED: 42, CANCELLED: 5}
 STORE_WEIGHTS = {"Web": 50, "Amazon": 30, "eBay": 20}
 #: Share of eligible sales paid in two payments, refunded, refunded twice.
 SPLIT_SHARE = 0.12
@@ -66,33 +80,35 @@ def cents(value: Decimal) -> Decimal:
 
 
 @dataclass(frozen=True)
-class Product:
-    """A product of the demo shop; ``taxable`` is its Massachusetts tax status."""
+class CatalogueItem:
+    """A product of the demo shop; ``taxable`` is its Massachusetts tax status, ``stock`` what the
+    shop had before the month's sales."""
 
     sku: str
-    name: str
+    title: str
     price: Decimal
     taxable: bool
+    stock: int
 
 
 # Coffee and tea are food and the T-shirt is clothing under $175: both exempt
 # from MA sales tax, so orders mix taxed and untaxed lines. Odd prices make
 # the per-line rounding matter (12.24 * 6.25 % = 0.765 rounds half up to 0.77).
 CATALOGUE = (
-    Product("BEAN-ETH-12", "Ethiopia Yirgacheffe whole bean, 12 oz", Decimal("16.50"), False),
-    Product("BEAN-COL-12", "Colombia Huila whole bean, 12 oz", Decimal("14.75"), False),
-    Product("BEAN-DEC-12", "Swiss Water decaf, 12 oz", Decimal("15.25"), False),
-    Product("BEAN-CREME-12", "Café crème espresso blend, 12 oz", Decimal("17.40"), False),
-    Product("TEA-SENCHA-50", "Sencha green tea, 50 g", Decimal("9.80"), False),
-    Product("TEA-EARL-100", "Earl Grey, 100 g", Decimal("8.45"), False),
-    Product("SHIRT-LOGO-M", "Logo T-shirt, size M", Decimal("22.00"), False),
-    Product("MUG-CER-12", "Ceramic mug, 12 oz", Decimal("13.99"), True),
-    Product("MUG-ENAMEL", "Enamel camp mug", Decimal("12.24"), True),
-    Product("FILTER-V60-100", "V60 paper filters, 100 ct", Decimal("6.49"), True),
-    Product("CHEMEX-6", "Chemex 6-cup brewer", Decimal("47.50"), True),
-    Product("SCALE-DIG", "Digital pour-over scale", Decimal("34.99"), True),
-    Product("KETTLE-GN", "Gooseneck kettle", Decimal("59.95"), True),
-    Product("GRINDER-BURR", "Conical burr grinder", Decimal("129.00"), True),
+    CatalogueItem("BEAN-ETH-12", "Ethiopia Yirgacheffe whole bean, 12 oz", Decimal("16.50"), False, 240),
+    CatalogueItem("BEAN-COL-12", "Colombia Huila whole bean, 12 oz", Decimal("14.75"), False, 260),
+    CatalogueItem("BEAN-DEC-12", "Swiss Water decaf, 12 oz", Decimal("15.25"), False, 120),
+    CatalogueItem("BEAN-CREME-12", "Café crème espresso blend, 12 oz", Decimal("17.40"), False, 200),
+    CatalogueItem("TEA-SENCHA-50", "Sencha green tea, 50 g", Decimal("9.80"), False, 150),
+    CatalogueItem("TEA-EARL-100", "Earl Grey, 100 g", Decimal("8.45"), False, 180),
+    CatalogueItem("SHIRT-LOGO-M", "Logo T-shirt, size M", Decimal("22.00"), False, 80),
+    CatalogueItem("MUG-CER-12", "Ceramic mug, 12 oz", Decimal("13.99"), True, 140),
+    CatalogueItem("MUG-ENAMEL", "Enamel camp mug", Decimal("12.24"), True, 90),
+    CatalogueItem("FILTER-V60-100", "V60 paper filters, 100 ct", Decimal("6.49"), True, 400),
+    CatalogueItem("CHEMEX-6", "Chemex 6-cup brewer", Decimal("47.50"), True, 70),
+    CatalogueItem("SCALE-DIG", "Digital pour-over scale", Decimal("34.99"), True, 75),
+    CatalogueItem("KETTLE-GN", "Gooseneck kettle", Decimal("59.95"), True, 60),
+    CatalogueItem("GRINDER-BURR", "Conical burr grinder", Decimal("129.00"), True, 55),
 )
 
 
@@ -213,7 +229,7 @@ FREE_SHIPPING = ShippingOption("Free shipping (USPS Ground Advantage)", ZERO, "U
 class LinePlan:
     """One line: ``quantity`` of ``product`` less ``discount`` (excl. tax, whole line)."""
 
-    product: Product
+    product: CatalogueItem
     quantity: int
     discount: Decimal = ZERO
 
@@ -234,7 +250,7 @@ class CouponPlan:
 
 @dataclass
 class PaymentPlan:
-    """One payment towards an order."""
+    """One payment towards an order; ``method`` as the receipt names it (Visa, PayPal, Check …)."""
 
     amount: Decimal
     method: str
@@ -263,7 +279,6 @@ class OrderPlan:
     status: str
     created: dt.datetime
     customer: Person
-    customer_id: int
     email: str
     ship_to: Person | None = None
     lines: list[LinePlan] = field(default_factory=list)
@@ -343,7 +358,7 @@ class SeedReport:
         statuses = ", ".join(f"{name} {count}" for name, count in self.by_status.items())
         return (
             f"Seeded {self.sales} demo orders ({self.first_number}…{self.last_number}) and {self.refunds} refunds "
-            f"over the last {DAYS} days; stores: {stores}; statuses: {statuses}; "
+            f"over the last {DAYS} days; channels: {stores}; states: {statuses}; "
             f"{self.split_payments} paid in two payments."
         )
 
@@ -433,15 +448,13 @@ def _plan_sales(rng: random.Random, count: int, now: dt.datetime) -> list[OrderP
     statuses = _status_by_age(rng, created, now)
     plans: list[OrderPlan] = []
     for index, (moment, store, status) in enumerate(zip(created, stores, statuses, strict=True)):
-        customer_index = rng.randrange(len(CUSTOMERS))
-        customer = CUSTOMERS[customer_index]
+        customer = CUSTOMERS[rng.randrange(len(CUSTOMERS))]
         plan = OrderPlan(
             number=f"{PREFIX}{FIRST_NUMBER + index}",
             store=store,
             status=status,
             created=moment,
             customer=customer,
-            customer_id=5001 + customer_index,
             # Amazon hides buyers' email addresses behind a relay address.
             email=f"{_token(rng, 14, string.ascii_lowercase + string.digits)}@marketplace.amazon.com"
             if store == "Amazon"
@@ -525,11 +538,11 @@ def _plan_timeline(rng: random.Random, plan: OrderPlan, latest: dt.datetime) -> 
         delay = dt.timedelta(hours=rng.uniform(6, 72))
         plan.shipped_at = _between(rng, created, created + min(delay, age * 0.8))
         plan.tracking = _tracking(rng, plan.shipping.carrier)
-        if plan.status == "fulfilled":
+        if plan.status == State.DELIVERED:
             plan.modified = _between(rng, plan.shipped_at, min(plan.shipped_at + dt.timedelta(days=6), latest))
         else:
             plan.modified = plan.shipped_at
-    elif plan.status == "awaiting_shipment":
+    elif plan.status == State.PACKED:
         plan.modified = _between(rng, plan.paid_at, min(created + dt.timedelta(hours=12), latest))
     elif plan.status == CANCELLED:
         plan.modified = _between(rng, plan.paid_at, min(created + dt.timedelta(hours=20), latest))
@@ -609,6 +622,8 @@ def _plan_refunds(rng: random.Random, sales: list[OrderPlan], now: dt.datetime) 
             refund.paid_at = refund.modified = refund.created
             refund.private_note = rng.choice(REFUND_REASONS)
             refunds.append(refund)
+            # Staff note the refund on the sale, so the sale changes too.
+            sale.private_note = "\n".join(filter(None, [sale.private_note, f"Refunded in {refund.number}."]))
             sale.modified = max(sale.modified or sale.created, refund.created)
             after = refund.created
             if full:
@@ -624,7 +639,6 @@ def _refund(sale: OrderPlan, number: str, created: dt.datetime) -> OrderPlan:
         status=REFUNDED,
         created=created,
         customer=sale.customer,
-        customer_id=sale.customer_id,
         email=sale.email,
         ship_to=sale.ship_to,
         parent_number=sale.number,
@@ -642,30 +656,55 @@ def _returned_line(sale: OrderPlan, line: LinePlan, quantity: int) -> LinePlan:
 
 # --- writing ----------------------------------------------------------------------
 
+#: The provider behind each way to pay that is not a card; cards go through Stripe.
+PROVIDERS = {
+    "PayPal": Payment.Provider.PAYPAL,
+    "Check": Payment.Provider.MANUAL,
+    "Gift Card": Payment.Provider.GIFT_CARD,
+    "Amazon": Payment.Provider.AMAZON,
+    "eBay Managed Payments": Payment.Provider.EBAY,
+}
 
-def _address(person: Person, email: str) -> Address:
+
+def _upsert(model: type[M], key: str, rows: list[dict[str, Any]]) -> dict[Any, M]:
+    """Create or update one ``model`` row per dict, matched on ``key``; the rows by key."""
+    return {row[key]: model._default_manager.update_or_create(**{key: row[key]}, defaults=row)[0] for row in rows}
+
+
+def _stock(plans: list[OrderPlan]) -> dict[str, int]:
+    """What each product has left: its opening stock, less what the sales took, plus what came back.
+
+    Cancelled sales never left the shelf. A shop that sold out stops at zero.
+    """
+    taken: Counter[str] = Counter()
+    for plan in plans:
+        if plan.status != CANCELLED:
+            for line in plan.lines:
+                taken[line.product.sku] += -line.quantity if plan.parent_number else line.quantity
+    return {item.sku: max(0, item.stock - taken[item.sku]) for item in CATALOGUE}
+
+
+def _address(person: Person, countries: dict[str, Country]) -> Address:
     return Address(
         first_name=person.first_name,
         last_name=person.last_name,
         company=person.company,
-        line1=person.line1,
-        line2=person.line2,
+        street=person.line1,
+        street_2=person.line2,
         city=person.city,
-        region_code=person.region_code,
-        postal_code=person.postal_code,
-        country_name=person.country_name,
-        country_code=person.country_code,
+        region=person.region_code,
+        postcode=person.postal_code,
+        country=countries[person.country_code],
         phone=person.phone,
-        email=email,
     )
 
 
-def _insert(objects: list[Any]) -> None:
+def _insert(objects: Sequence[Model]) -> None:
     """Insert ``objects`` so that each gets its primary key."""
     if not objects:
         return
     if connection.features.can_return_rows_from_bulk_insert:
-        type(objects[0]).objects.bulk_create(objects)
+        type(objects[0])._default_manager.bulk_create(objects)
     else:  # e.g. MySQL: bulk_create would leave the primary keys unset
         for obj in objects:
             obj.save(force_insert=True)
@@ -677,118 +716,155 @@ def _chunks(items: Sequence[T], size: int = 500) -> list[Sequence[T]]:
 
 
 def delete_demo_orders() -> int:
-    """Delete every demo order (number starting with ``D``) and its addresses; return how many."""
-    rows = Order.objects.filter(number__startswith=PREFIX).values_list(
-        "pk", "number", "billing_address_id", "shipping_address_id"
+    """Delete every demo order (reference starting with ``D``) and its addresses; return how many.
+
+    Products, customers, channels, coupons and countries stay: the shop's own orders may use them.
+    """
+    rows = Order.objects.filter(reference__startswith=PREFIX).values_list(
+        "pk", "reference", "refund_of_id", "billing_address_id", "shipping_address_id"
     )
-    # LIKE is case-insensitive on SQLite and MySQL, and a shop's own numbers may
-    # start with D too: keep only numbers of the demo's exact form.
+    # LIKE is case-insensitive on SQLite and MySQL, and a shop's own references may
+    # start with D too: keep only references of the demo's exact form.
     demo = [row for row in rows if DEMO_NUMBER.fullmatch(row[1])]
-    order_ids = [row[0] for row in demo]
-    address_ids = sorted({pk for row in demo for pk in row[2:] if pk is not None})
-    for chunk in _chunks(order_ids):
+    # Refunds first: a sale that has refunds is protected from deletion.
+    refund_ids = [row[0] for row in demo if row[2] is not None]
+    sale_ids = [row[0] for row in demo if row[2] is None]
+    address_ids = sorted({pk for row in demo for pk in row[3:] if pk is not None})
+    for chunk in [*_chunks(refund_ids), *_chunks(sale_ids)]:
         Order.objects.filter(pk__in=chunk).delete()
     for chunk in _chunks(address_ids):
         still_used = Order.objects.filter(Q(billing_address_id__in=chunk) | Q(shipping_address_id__in=chunk))
         used = {pk for pair in still_used.values_list("billing_address_id", "shipping_address_id") for pk in pair}
         Address.objects.filter(pk__in=[pk for pk in chunk if pk not in used]).delete()
-    return len(order_ids)
+    return len(demo)
 
 
 def _write(plans: list[OrderPlan]) -> None:
-    """Insert the planned orders with their addresses, lines, coupons and payments."""
-    billing = [_address(plan.customer, plan.email) for plan in plans]
-    shipping = {plan.number: _address(plan.ship_to, "") for plan in plans if plan.ship_to is not None}
-    _insert([*billing, *shipping.values()])
+    """Write the planned orders the way the shop stores them, with everything they refer to."""
+    countries = _upsert(Country, "code", [{"code": code, "name": name} for code, name in COUNTRIES.items()])
+    channels = _upsert(Channel, "name", [{"name": name} for name in STORE_WEIGHTS])
+    customers = _upsert(
+        Customer,
+        "email",
+        [
+            {
+                "email": p.email,
+                "first_name": p.first_name,
+                "last_name": p.last_name,
+                "company": p.company,
+                "phone": p.phone,
+            }
+            for p in CUSTOMERS
+        ],
+    )
+    stock = _stock(plans)
+    products = _upsert(
+        Product,
+        "sku",
+        [
+            {
+                "sku": item.sku,
+                "title": item.title,
+                "price": item.price,
+                "taxable": item.taxable,
+                "stock_quantity": stock[item.sku],
+            }
+            for item in CATALOGUE
+        ],
+    )
+    used_coupons = {plan.coupon.code: plan.coupon.name for plan in plans if plan.coupon is not None}
+    coupons = _upsert(Coupon, "code", [{"code": code, "title": title} for code, title in used_coupons.items()])
 
-    orders: list[Order] = []
-    for plan, bill_to in zip(plans, billing, strict=True):
+    billing = [_address(plan.customer, countries) for plan in plans]
+    shipping = [_address(plan.destination, countries) for plan in plans]
+    _insert([*billing, *shipping])
+
+    orders: dict[str, Order] = {}
+    for plan, bill_to, ship_to in zip(plans, billing, shipping, strict=True):
         totals = plan.totals()
-        main_payment = plan.payments[-1]
-        orders.append(
-            Order(
-                number=plan.number,
-                status=plan.status,
-                store_name=plan.store,
-                currency="USD",
-                created_at=plan.created,
-                modified_at=plan.modified or plan.created,
-                paid_at=plan.paid_at,
-                total=totals.total,
-                total_tax=totals.total_tax,
-                shipping_excl_tax=plan.shipping.price,
-                shipping_incl_tax=totals.shipping_incl,
-                shipping_method=plan.shipping.method,
-                discount_excl_tax=plan.coupon.amount if plan.coupon else ZERO,
-                discount_incl_tax=totals.discount_incl,
-                billing_address=bill_to,
-                shipping_address=shipping.get(plan.number),
-                customer_id=plan.customer_id,
-                customer_email=plan.email,
-                customer_company=plan.customer.company,
-                # With two payments, the card (paid last) is what QuickBooks should name.
-                payment_method=main_payment.method,
-                payment_reference=main_payment.reference,
-                tracking_number=plan.tracking,
-                shipped_at=plan.shipped_at,
-                note=plan.note,
-                private_note=plan.private_note,
-                parent_number=plan.parent_number,
-            )
+        orders[plan.number] = Order(
+            reference=plan.number,
+            state=plan.status,
+            channel=channels[plan.store],
+            customer=customers[plan.customer.email],
+            email=plan.email,
+            placed_at=plan.created,
+            paid_at=plan.paid_at,
+            currency="USD",
+            billing_address=bill_to,
+            shipping_address=ship_to,
+            shipping_method=plan.shipping.method,
+            items_total=totals.subtotal,
+            discount_total=plan.coupon.amount if plan.coupon else ZERO,
+            discount_total_gross=totals.discount_incl,
+            shipping_fee=plan.shipping.price,
+            shipping_fee_gross=totals.shipping_incl,
+            tax_total=totals.total_tax,
+            grand_total=totals.total,
+            customer_note=plan.note,
+            staff_note=plan.private_note,
+            refund_of=orders.get(plan.parent_number),
         )
-    # bulk_create neither calls Order.save() nor sends signals, so the planned
-    # created/modified times are written as they are (save() would stamp "now").
-    Order.objects.bulk_create(orders)
-    planned = {plan.number for plan in plans}
-    ids = {
-        number: pk
-        for number, pk in Order.objects.filter(number__startswith=PREFIX).values_list("number", "pk")
-        if number in planned
-    }
+    # Sales before refunds: a refund needs its sale's primary key.
+    _insert([orders[plan.number] for plan in plans if not plan.parent_number])
+    _insert([orders[plan.number] for plan in plans if plan.parent_number])
 
-    lines: list[OrderLine] = []
-    coupons: list[Discount] = []
+    items: list[OrderItem] = []
+    redemptions: list[CouponRedemption] = []
     payments: list[Payment] = []
+    shipments: list[Shipment] = []
     for plan in plans:
-        order_id = ids[plan.number]
+        order = orders[plan.number]
         for line in plan.lines:
-            taxed = plan.taxed(line)
-            rate = plan.rate if taxed else Decimal("0")
-            lines.append(
-                OrderLine(
-                    order_id=order_id,
-                    sku=line.product.sku,
-                    name=line.product.name,
-                    quantity=Decimal(line.quantity),
-                    unit_price_excl_tax=line.product.price,
-                    unit_price_incl_tax=line.product.price + cents(line.product.price * rate),
-                    discount_excl_tax=line.discount,
-                    discount_incl_tax=line.discount + cents(line.discount * rate),
-                    tax_code="TAX" if taxed else "NON",
+            rate = plan.rate if plan.taxed(line) else Decimal("0")
+            items.append(
+                OrderItem(
+                    order=order,
+                    product=products[line.product.sku],
+                    quantity=line.quantity,
+                    unit_price=line.product.price,
+                    unit_price_gross=line.product.price + cents(line.product.price * rate),
+                    line_discount=line.discount,
+                    line_discount_gross=line.discount + cents(line.discount * rate),
                 )
             )
         if plan.coupon is not None:
-            coupons.append(
-                Discount(
-                    order_id=order_id,
-                    name=plan.coupon.name,
-                    code=plan.coupon.code,
+            redemptions.append(
+                CouponRedemption(
+                    order=order,
+                    coupon=coupons[plan.coupon.code],
                     amount=plan.coupon.amount,
-                    non_taxable=not plan.totals().coupon_taxed,
+                    amount_gross=plan.totals().discount_incl,
                 )
             )
         payments.extend(
-            Payment(order_id=order_id, amount=p.amount, paid_at=p.paid_at, method=p.method, reference=p.reference)
+            Payment(
+                order=order,
+                provider=PROVIDERS.get(p.method, Payment.Provider.STRIPE),
+                method=p.method,
+                amount=p.amount,
+                captured_at=p.paid_at,
+                transaction_id=p.reference,
+            )
             for p in plan.payments
         )
-    OrderLine.objects.bulk_create(lines)
-    Discount.objects.bulk_create(coupons)
+        if plan.shipped_at is not None:
+            shipments.append(
+                Shipment(
+                    order=order, carrier=plan.shipping.carrier, tracking_code=plan.tracking, shipped_at=plan.shipped_at
+                )
+            )
+    # bulk_create sends no signals, so shop.models.touch_order leaves updated_at alone here.
+    OrderItem.objects.bulk_create(items)
+    CouponRedemption.objects.bulk_create(redemptions)
     Payment.objects.bulk_create(payments)
-    # Payment.modified_at is auto_now, so bulk_create stamped the wall clock;
-    # the payments were last modified when they were made (and reseeding must
-    # give the same data).
-    for chunk in _chunks(list(ids.values())):
-        Payment.objects.filter(order_id__in=chunk).update(modified_at=F("paid_at"))
+    Shipment.objects.bulk_create(shipments)
+    # updated_at is auto_now, so the inserts stamped the wall clock; the demo's orders were
+    # last changed when their plans say (and reseeding must give the same data).
+    # bulk_update() writes the values as they are.
+    for plan in plans:
+        orders[plan.number].updated_at = plan.modified or plan.created
+    Order.objects.bulk_update(orders.values(), ["updated_at"])
 
 
 def seed_demo_shop(orders: int, seed: int, now: dt.datetime | None = None) -> SeedReport:

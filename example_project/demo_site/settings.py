@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "connex_bridge",
+    "shop",
     "demo",
 ]
 
@@ -84,3 +85,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+
+# The shop's orders reach Connex through its adapter; these are the shop's own state names for
+# orders that go to CancelledOrders.
+CONNEX_BRIDGE = {
+    "ORDER_SOURCE": "shop.connex.ShopOrderSource",
+    "CANCELLED_STATUSES": ["cancelled", "refunded"],
+}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from shop.models import Order
 
-from connex_bridge.models import Order
 from demo.seeding import seed_demo_shop
 
 
@@ -14,7 +14,7 @@ class Command(BaseCommand):
     """Replace the demo orders with ``--orders`` deterministic sales (plus their refunds)."""
 
     help = (
-        "Replace the demo orders (numbers D10001…) with N deterministic sales over the last 30 days, "
+        "Replace the demo orders (references D10001…) with N deterministic sales over the last 30 days, "
         "plus their refunds. --if-empty does nothing when the shop already has orders."
     )
 

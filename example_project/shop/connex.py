@@ -1,0 +1,128 @@
+"""The demo shop as Connex for QuickBooks sees it: an order source over ``shop.Order``.
+
+``demo_site/settings.py`` points connex_bridge here::
+
+    CONNEX_BRIDGE = {
+        "ORDER_SOURCE": "shop.connex.ShopOrderSource",
+        "CANCELLED_STATUSES": ["cancelled", "refunded"],
+    }
+
+Refunds are orders. The shop records a refund as an ``Order`` of its own in state ``refunded``, numbered
+after the sale (``D10001-R1``: within the 11 characters QuickBooks keeps) and pointing at it through
+``refund_of``. So one queryset holds sales and refunds, ``CANCELLED_STATUSES`` sends refunds (and sales
+cancelled before shipping) to ``CancelledOrders``, and their ``ParentOrderNumber`` is a plain path. Had
+the shop kept refunds in a table of their own, an order source, which reads one queryset, could not
+serve them.
+
+Modified time: ``Order.updated_at`` is ``auto_now``, and the shop also moves it when an item, coupon,
+payment or shipment of the order is saved or deleted (``shop.models.touch_order``). It misses no change
+Connex must see, so ``modified_field`` reads it: one indexed column, no extra table. A shop whose
+``updated_at`` can miss such changes would set ``modified_field = None`` and name the models to watch in
+``track_changes`` instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import QuerySet
+
+from connex_bridge.records import OrderRecord
+from connex_bridge.sources import DeclarativeOrderSource
+
+if TYPE_CHECKING:
+    from shop.models import CouponRedemption, Order
+
+#: connex_bridge's address fields → the shop's ``Address`` fields, for billing and shipping alike.
+ADDRESS_FIELDS = {
+    "first_name": "first_name",
+    "last_name": "last_name",
+    "company": "company",
+    "line1": "street",
+    "line2": "street_2",
+    "city": "city",
+    "region_code": "region",
+    "postal_code": "postcode",
+    "country_code": "country__code",
+    "country_name": "country__name",
+    "phone": "phone",
+}
+
+
+class ShopOrderSource(DeclarativeOrderSource):
+    """Serves the demo shop's orders and refunds, with their items, coupons, payments and shipments."""
+
+    model = "shop.Order"
+    number_field = "reference"
+    status_field = "state"
+    store_field = "channel__name"
+    created_field = "placed_at"
+    modified_field = "updated_at"
+
+    order_fields = {
+        "currency": "currency",
+        "paid_at": "paid_at",
+        "total": "grand_total",
+        "total_tax": "tax_total",
+        "shipping_excl_tax": "shipping_fee",
+        "shipping_incl_tax": "shipping_fee_gross",
+        "shipping_method": "shipping_method",
+        "discount_excl_tax": "discount_total",
+        "discount_incl_tax": "discount_total_gross",
+        "note": "customer_note",
+        "private_note": "staff_note",
+        "parent_number": "refund_of__reference",
+        "customer.id": "customer_id",
+        "customer.email": "email",
+        "customer.company": "customer__company",
+        "customer.first_name": "customer__first_name",
+        "customer.last_name": "customer__last_name",
+        "billing_address.email": "email",
+        **{f"billing_address.{key}": f"billing_address__{path}" for key, path in ADDRESS_FIELDS.items()},
+        **{f"shipping_address.{key}": f"shipping_address__{path}" for key, path in ADDRESS_FIELDS.items()},
+    }
+    lines = "items"
+    line_fields = {
+        "sku": "product__sku",
+        "name": "product__title",
+        "quantity": "quantity",
+        "unit_price_excl_tax": "unit_price",
+        "unit_price_incl_tax": "unit_price_gross",
+        "discount_excl_tax": "line_discount",
+        "discount_incl_tax": "line_discount_gross",
+    }
+    discounts = "coupon_redemptions"
+    discount_fields = {"name": "coupon__title", "code": "coupon__code", "amount": "amount"}
+    payments = "payments"
+    payment_fields = {
+        "amount": "amount",
+        "paid_at": "captured_at",
+        "method": "method",
+        "reference": "transaction_id",
+        "id": "pk",
+    }
+
+    def prefetch(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        # The shipments are read by the methods below, not through a path, so fetch them here.
+        return super().prefetch(queryset).prefetch_related("shipments")
+
+    def get_tracking_number(self, order: Order) -> str:
+        # An order may leave in several parcels; QuickBooks has one tracking field.
+        return ", ".join(shipment.tracking_code for shipment in order.shipments.all())
+
+    def get_shipped_at(self, order: Order) -> dt.datetime | None:
+        return next((shipment.shipped_at for shipment in order.shipments.all()), None)
+
+    def get_discount_non_taxable(self, redemption: CouponRedemption) -> bool:
+        # A coupon that lowered no sales tax must not lower the taxable amount in QuickBooks either.
+        return redemption.amount_gross == redemption.amount
+
+    def to_record(self, order: Order) -> OrderRecord:
+        record = super().to_record(order)
+        if record.payments:
+            # A sales receipt names one payment: the one that settled the order (the card, after a gift
+            # card). Set here, not in get_payment_method(), which would also override each payment's method.
+            settled_by = record.payments[-1]
+            record.payment_method, record.payment_reference = settled_by.method, settled_by.reference
+        return record
