@@ -34,6 +34,7 @@ from shop.models import Address, CouponRedemption, Order, OrderItem, Payment, Pr
 
 from connex_bridge.models import ConnexCredential
 from connex_bridge.testing.factories import ConnexCredentialFactory
+from connex_bridge.testing.harness import db_time as stored
 from tests.conftest import ConnexClient, basic
 
 UTC = dt.timezone.utc
@@ -260,14 +261,16 @@ def test_products_have_the_stock_the_sales_left(seeded):
 
 def test_everything_happened_in_the_30_days_before_now(seeded):
     for order in demo_orders():
-        assert NOW - dt.timedelta(days=30) <= order.placed_at <= order.updated_at <= NOW, order.reference
+        assert stored(NOW - dt.timedelta(days=30)) <= order.placed_at <= order.updated_at <= stored(NOW), (
+            order.reference
+        )
         moments = [
             order.paid_at,
             *(p.captured_at for p in order.payments.all()),
             *(s.shipped_at for s in order.shipments.all()),
         ]
         for moment in moments:
-            assert moment is None or order.placed_at <= moment <= NOW, order.reference
+            assert moment is None or order.placed_at <= moment <= stored(NOW), order.reference
 
 
 # --- served to Connex through shop.connex ----------------------------------------

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Model, Q
 from django.utils import timezone
@@ -788,8 +789,8 @@ def _write(plans: list[OrderPlan]) -> None:
             channel=channels[plan.store],
             customer=customers[plan.customer.email],
             email=plan.email,
-            placed_at=plan.created,
-            paid_at=plan.paid_at,
+            placed_at=_stored(plan.created),
+            paid_at=_stored(plan.paid_at),
             currency="USD",
             billing_address=bill_to,
             shipping_address=ship_to,
@@ -843,7 +844,7 @@ def _write(plans: list[OrderPlan]) -> None:
                 provider=PROVIDERS.get(p.method, Payment.Provider.STRIPE),
                 method=p.method,
                 amount=p.amount,
-                captured_at=p.paid_at,
+                captured_at=_stored(p.paid_at),
                 transaction_id=p.reference,
             )
             for p in plan.payments
@@ -851,7 +852,10 @@ def _write(plans: list[OrderPlan]) -> None:
         if plan.shipped_at is not None:
             shipments.append(
                 Shipment(
-                    order=order, carrier=plan.shipping.carrier, tracking_code=plan.tracking, shipped_at=plan.shipped_at
+                    order=order,
+                    carrier=plan.shipping.carrier,
+                    tracking_code=plan.tracking,
+                    shipped_at=_stored(plan.shipped_at),
                 )
             )
     # bulk_create sends no signals, so shop.models.touch_order leaves updated_at alone here.
@@ -863,8 +867,15 @@ def _write(plans: list[OrderPlan]) -> None:
     # last changed when their plans say (and reseeding must give the same data).
     # bulk_update() writes the values as they are.
     for plan in plans:
-        orders[plan.number].updated_at = plan.modified or plan.created
+        orders[plan.number].updated_at = _stored(plan.modified or plan.created)
     Order.objects.bulk_update(orders.values(), ["updated_at"])
+
+
+def _stored(moment: dt.datetime | None) -> dt.datetime | None:
+    """A planned (aware) time as the database keeps it: naive local time when ``USE_TZ`` is off."""
+    if moment is None or settings.USE_TZ:
+        return moment
+    return timezone.make_naive(moment)
 
 
 def seed_demo_shop(orders: int, seed: int, now: dt.datetime | None = None) -> SeedReport:
@@ -878,7 +889,7 @@ def seed_demo_shop(orders: int, seed: int, now: dt.datetime | None = None) -> Se
     """
     if orders < 1:
         raise ValueError(f"orders must be at least 1, not {orders}.")
-    now = now or timezone.now()
+    now = now or dt.datetime.now(dt.timezone.utc)  # aware even when USE_TZ is off
     if timezone.is_naive(now):
         raise ValueError("now must be an aware datetime.")
     now = now.replace(microsecond=0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from connex_bridge.testing.harness import OrderSpec, ShopHarness, cents
+from connex_bridge.testing.harness import OrderSpec, ShopHarness, cents, db_time
 
 
 class DemoShopHarness(ShopHarness):
@@ -83,8 +83,8 @@ class DemoShopHarness(ShopHarness):
         from shop.models import Order
 
         # update() leaves auto_now alone, so the times stay as pinned.
-        stamps = {k: v for k, v in {"placed_at": created_at, "updated_at": modified_at}.items() if v is not None}
-        Order.objects.filter(reference=number).update(**stamps)
+        stamps = {"placed_at": created_at, "updated_at": modified_at}
+        Order.objects.filter(reference=number).update(**{k: db_time(v) for k, v in stamps.items() if v is not None})
 
     def add_payment(self, number: str, amount: Decimal) -> None:
         from shop.models import Order, Payment
