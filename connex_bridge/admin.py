@@ -144,7 +144,7 @@ class ConnexCredentialAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     add_fieldsets = [(None, {"fields": ["username", "stores", "secret"]})]
     change_fieldsets = [
         (None, {"fields": ["username", "is_active", "stores"]}),
-        (_("Usage"), {"fields": ["created_at", "last_used_at"]}),
+        (_("Usage"), {"fields": ["created_at", "last_used_at", "previous_valid_until"]}),
     ]
 
     @admin.display(description=_("stores"))
@@ -156,7 +156,7 @@ class ConnexCredentialAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return obj.last_used_at or gettext("never")
 
     def get_readonly_fields(self, request: HttpRequest, obj: ConnexCredential | None = None) -> list[str]:
-        return [] if obj is None else ["created_at", "last_used_at"]
+        return [] if obj is None else ["created_at", "last_used_at", "previous_valid_until"]
 
     def get_fieldsets(self, request: HttpRequest, obj: ConnexCredential | None = None) -> Any:
         return self.add_fieldsets if obj is None else self.change_fieldsets
@@ -243,8 +243,8 @@ class ConnexCredentialAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         with transaction.atomic():
             for credential in queryset.order_by("username"):
                 secret = secrets.generate_secret()
-                credential.set_secret(secret)
-                credential.save(update_fields=["secret_digest"])
+                credential.set_secret(secret)  # no grace: the old secret stops at once
+                credential.save(update_fields=ConnexCredential.SECRET_FIELDS)
                 self.log_change(request, credential, [{"changed": {"fields": ["secret"]}}])
                 pairs.append((credential, secret))
         return self.secret_once_response(
