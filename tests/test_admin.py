@@ -17,7 +17,7 @@ from django.utils.cache import get_max_age
 
 from connex_bridge.models import ConnexCredential
 from connex_bridge.testing.factories import ConnexCredentialFactory
-from tests.conftest import basic
+from tests.conftest import HTTPSClient, basic
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +44,7 @@ def shown_secrets(content: str) -> dict[str, str]:
 
 def sign_in(username: str, secret: str) -> int:
     """The status Connex gets for its pairing check with these credentials."""
-    return Client().get("/connex/authenticatetowebservice", HTTP_AUTHORIZATION=basic(username, secret)).status_code
+    return HTTPSClient().get("/connex/authenticatetowebservice", HTTP_AUTHORIZATION=basic(username, secret)).status_code
 
 
 def assert_not_stored(secret: str, client: Client) -> None:

@@ -13,12 +13,11 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.test import Client
 from django.utils import timezone
 
 from connex_bridge.models import ConnexCredential
 from connex_bridge.testing.factories import ConnexCredentialFactory
-from tests.conftest import basic
+from tests.conftest import HTTPSClient, basic
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +52,7 @@ def printed_password(output: str) -> str:
 
 
 def sign_in(username: str, secret: str) -> int:
-    return Client().get("/connex/authenticatetowebservice", HTTP_AUTHORIZATION=basic(username, secret)).status_code
+    return HTTPSClient().get("/connex/authenticatetowebservice", HTTP_AUTHORIZATION=basic(username, secret)).status_code
 
 
 class TestAdd:

@@ -27,7 +27,7 @@ from django.test import Client, override_settings
 
 from connex_bridge.models import Address, ConnexCredential, Discount, Order, OrderLine, Payment
 from connex_bridge.testing.factories import ConnexCredentialFactory, OrderFactory
-from tests.conftest import basic
+from tests.conftest import HTTPSClient, basic
 
 UTC = dt.timezone.utc
 # Just after the US switch to daylight saving time, so the month before it spans both offsets.
@@ -220,7 +220,7 @@ def test_everything_happened_in_the_30_days_before_now(seeded):
 
 def test_the_orders_endpoint_serves_the_seeded_shop(seeded):
     credential = ConnexCredentialFactory()
-    client = Client(HTTP_AUTHORIZATION=basic(credential.username, credential.secret))
+    client = HTTPSClient(HTTP_AUTHORIZATION=basic(credential.username, credential.secret))
     window = {
         "date_modified_min": (NOW - dt.timedelta(days=31)).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "date_modified_max": (NOW + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -294,7 +294,8 @@ def test_demo_credential_pairs_and_prints_what_to_type_and_working_curls(db):
     for curl in curls:
         url = curl.split('"')[1]
         assert url.startswith("http://127.0.0.1:8765/connex/")
-        response = client.get(url.removeprefix("http://127.0.0.1:8765"))
+        with override_settings(DEBUG=True):  # as the demo runs: DEBUG allows plain HTTP
+            response = client.get(url.removeprefix("http://127.0.0.1:8765"))
         assert response.status_code == 200, response.content
 
 
