@@ -22,8 +22,10 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from connex_bridge import secrets
 from connex_bridge.models import ConnexCredential
@@ -111,6 +113,7 @@ class ConnexCredentialAddForm(forms.ModelForm):  # type: ignore[type-arg]
         model = ConnexCredential
         fields = ["username", "stores"]
 
+    @sensitive_variables()
     def clean_secret(self) -> str:
         secret: str = self.cleaned_data.get("secret") or ""
         if not secret:
@@ -121,6 +124,7 @@ class ConnexCredentialAddForm(forms.ModelForm):  # type: ignore[type-arg]
             raise forms.ValidationError(exc.messages, code=exc.code) from exc
         return secret
 
+    @sensitive_variables()
     def save(self, commit: bool = True) -> ConnexCredential:
         credential: ConnexCredential = super().save(commit=False)
         secret: str = self.cleaned_data["secret"]
@@ -168,12 +172,16 @@ class ConnexCredentialAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             kwargs["form"] = self.add_form
         return super().get_form(request, obj, change=change, **kwargs)
 
+    # The typed secret is hidden from error reports (POST data and every frame below).
+    @method_decorator(sensitive_post_parameters("secret"))
+    @sensitive_variables()
     def add_view(self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None) -> Any:
         # Every successful add ends on the secret page, so the buttons that
         # would lead elsewhere are left out.
         context = {"show_save_and_continue": False, "show_save_and_add_another": False, **(extra_context or {})}
         return super().add_view(request, form_url, extra_context=context)
 
+    @sensitive_variables()
     def response_add(self, request: HttpRequest, obj: ConnexCredential, post_url_continue: str | None = None) -> Any:
         secret = getattr(obj, _SHOWN_ONCE_ATTR)
         delattr(obj, _SHOWN_ONCE_ATTR)
@@ -184,6 +192,7 @@ class ConnexCredentialAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             intro=gettext("The Connex credential was added. Type these values into Connex's custom store settings."),
         )
 
+    @sensitive_variables()
     def secret_once_response(
         self,
         request: HttpRequest,
@@ -218,6 +227,9 @@ class ConnexCredentialAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             ),
         }
         response = TemplateResponse(request, SHOWN_ONCE_TEMPLATE, context)
+        # Rendered here, under sensitive_variables(), rather than later by the
+        # handler: an error while rendering must not put the context in a report.
+        response.render()
         add_never_cache_headers(response)
         patch_cache_control(response, no_store=True)
         return response
@@ -238,6 +250,7 @@ class ConnexCredentialAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         )
 
     @admin.action(description=_("Rotate secret of selected credentials"), permissions=["change"])
+    @sensitive_variables()
     def rotate_secrets(self, request: HttpRequest, queryset: QuerySet[ConnexCredential]) -> HttpResponse:
         pairs: list[tuple[ConnexCredential, str]] = []
         with transaction.atomic():
