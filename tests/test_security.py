@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import base64
 import io
 import logging
+import re
 import sys
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -214,3 +217,21 @@ class TestUnknownUserCostsTheSame:
         work["wrong password during a grace period"] = len(calls)
 
         assert set(work.values()) == {2}, work
+
+
+def test_every_test_named_in_security_md_exists():
+    root = Path(__file__).resolve().parent.parent
+    named = re.findall(r"`(tests/\w+\.py)::([\w:]+)`", (root / "SECURITY.md").read_text())
+    assert len(named) > 40
+
+    missing = []
+    for path, qualname in named:
+        tree = ast.parse((root / path).read_text())
+        scope: list[ast.stmt] = tree.body
+        for part in qualname.split("::"):
+            found = [n for n in scope if isinstance(n, (ast.ClassDef, ast.FunctionDef)) and n.name == part]
+            if not found:
+                missing.append(f"{path}::{qualname}")
+                break
+            scope = found[0].body if isinstance(found[0], ast.ClassDef) else []
+    assert missing == []
