@@ -97,3 +97,8 @@ elif _DB == "sqlite":
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 else:
     raise RuntimeError(f"CONNEX_TEST_DB={_DB!r}: use sqlite, postgres or mariadb")
+
+# The suite runs in one process, where the default local-memory cache counts
+# failed sign-ins correctly. The warning it raises for a real deployment is
+# tested in tests/test_checks.py (the check functions are called directly).
+SILENCED_SYSTEM_CHECKS = ["connex_bridge.W002"]

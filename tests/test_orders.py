@@ -9,12 +9,11 @@ from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from connex_bridge.conf import app_settings
 from connex_bridge.testing.harness import LineSpec
-from tests.conftest import ConnexClient, basic
+from tests.conftest import ConnexClient, HTTPSClient, basic
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
@@ -458,7 +457,7 @@ def test_the_answer_is_a_stream_read_in_chunks_of_orders(shop, credential, monke
     for n in range(5):
         shop.order(number=f"{1001 + n}", modified_at=T0 + n * MICROSECOND)
     monkeypatch.setattr(type(app_settings.order_source()), "chunk_size", 2)
-    client = Client(HTTP_AUTHORIZATION=basic(credential.username, credential.secret))
+    client = HTTPSClient(HTTP_AUTHORIZATION=basic(credential.username, credential.secret))
 
     def read(url: str) -> tuple[dict, int]:
         response = client.get(url)

@@ -279,20 +279,20 @@ class OrderSource:
         return paths
 
     def check(self) -> list[checks.CheckMessage]:
-        """System-check messages for this source (connex_bridge.E007, E008)."""
+        """System-check messages for this source (connex_bridge.E011, E012)."""
         name = type(self).__name__
         errors: list[checks.CheckMessage] = []
         try:
             model = self.get_model()
         except (LookupError, ValueError) as exc:
-            return [checks.Error(f"{name}.model is {self.model!r}: {exc}", id="connex_bridge.E007")]
+            return [checks.Error(f"{name}.model is {self.model!r}: {exc}", id="connex_bridge.E011")]
         if model is None:
             if self.tracks_changes:
                 errors.append(
                     checks.Error(
                         f"{name} tracks changes but declares no `model`.",
                         hint="Set `model` to the host's order model.",
-                        id="connex_bridge.E008",
+                        id="connex_bridge.E012",
                     )
                 )
             return errors
@@ -303,7 +303,7 @@ class OrderSource:
                 errors.append(
                     checks.Error(
                         f"{name}.{attribute} is {path!r}, which does not exist on {model._meta.label}: {exc}",
-                        id="connex_bridge.E007",
+                        id="connex_bridge.E011",
                     )
                 )
         if self.modified_field is None and not self.tracks_changes:
@@ -312,7 +312,7 @@ class OrderSource:
                     f"{name} has neither a modified_field nor track_changes: the modified-date window "
                     "would have nothing to read.",
                     hint="Name the host's last-modified field, or list the models to track in track_changes.",
-                    id="connex_bridge.E008",
+                    id="connex_bridge.E012",
                 )
             )
         for label, path in self.track_changes.items():
@@ -324,7 +324,7 @@ class OrderSource:
                     checks.Error(
                         f"{name}.track_changes[{label!r}] = {path!r} cannot be followed: {exc}",
                         hint="Map 'app_label.Model' to the path from that model to the order's pk.",
-                        id="connex_bridge.E008",
+                        id="connex_bridge.E012",
                     )
                 )
         return errors
