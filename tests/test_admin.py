@@ -17,6 +17,7 @@ from django.utils.cache import get_max_age
 
 from connex_bridge.models import ConnexCredential
 from connex_bridge.testing.factories import ConnexCredentialFactory
+from connex_bridge.testing.harness import db_time
 from tests.conftest import HTTPSClient, basic
 
 pytestmark = pytest.mark.django_db
@@ -143,10 +144,11 @@ class TestAdd:
 
 
 class TestChangelistAndChangePage:
-    def test_changelist_shows_username_stores_and_last_use_but_no_secret(self, admin_client):
+    def test_changelist_shows_username_stores_and_last_use_but_no_secret(self, admin_client, settings):
+        settings.TIME_ZONE = "America/New_York"  # the times below are read in New York
         used = ConnexCredentialFactory(username="qb-office", stores=["Web", "Retail"])
         ConnexCredential.objects.filter(pk=used.pk).update(
-            last_used_at=dt.datetime(2024, 1, 5, 15, 30, tzinfo=dt.timezone.utc)
+            last_used_at=db_time(dt.datetime(2024, 1, 5, 15, 30, tzinfo=dt.timezone.utc))
         )
         fresh = ConnexCredentialFactory(username="qb-warehouse")
 

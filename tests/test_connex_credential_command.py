@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from connex_bridge.models import ConnexCredential
 from connex_bridge.testing.factories import ConnexCredentialFactory
+from connex_bridge.testing.harness import db_time
 from tests.conftest import HTTPSClient, basic
 
 pytestmark = pytest.mark.django_db
@@ -120,10 +121,11 @@ class TestAdd:
 
 
 class TestList:
-    def test_one_line_per_credential_without_secrets(self):
+    def test_one_line_per_credential_without_secrets(self, settings):
+        settings.TIME_ZONE = "America/New_York"  # the times below are read in New York
         used = ConnexCredentialFactory(username="qb-office", stores=["Web", "Retail"])
         ConnexCredential.objects.filter(pk=used.pk).update(
-            last_used_at=dt.datetime(2024, 1, 5, 15, 30, tzinfo=dt.timezone.utc)
+            last_used_at=db_time(dt.datetime(2024, 1, 5, 15, 30, tzinfo=dt.timezone.utc))
         )
         off = ConnexCredentialFactory(username="qb-old", is_active=False)
 

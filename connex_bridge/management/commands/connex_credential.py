@@ -46,6 +46,9 @@ def parse_grace(value: str) -> datetime.timedelta:
 
 
 def _local(moment: datetime.datetime) -> str:
+    """``moment`` in the shop's time zone (naive values, without USE_TZ, already are)."""
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=timezone.get_default_timezone())
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M %Z")
 
 
