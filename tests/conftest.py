@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 from typing import Any
 
 import pytest
@@ -19,6 +20,12 @@ HARNESSES: list[ShopHarness] = [
     AltShopDeclarativeHarness(),
     AltShopTrackedHarness(),
 ]
+if os.environ.get("CONNEX_TEST_OSCAR"):  # tests/settings.py installs django-oscar (tox -e oscar)
+    from connex_bridge.contrib.oscar.testing import OscarHarness
+
+    HARNESSES.append(OscarHarness())
+else:
+    collect_ignore = ["test_oscar.py"]
 
 
 def basic(username: str, password: str) -> str:
