@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 from collections.abc import Iterator
 from functools import partial
 from typing import Any
@@ -26,6 +27,12 @@ HARNESSES: list[ShopHarness] = [
     AltShopTrackedHarness(),
     DemoShopHarness(),
 ]
+if os.environ.get("CONNEX_TEST_OSCAR"):  # tests/settings.py installs django-oscar (tox -e oscar)
+    from connex_bridge.contrib.oscar.testing import OscarHarness
+
+    HARNESSES.append(OscarHarness())
+else:
+    collect_ignore = ["test_oscar.py"]
 
 
 def basic(username: str, password: str) -> str:
