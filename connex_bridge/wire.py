@@ -54,7 +54,6 @@ INVOICE_MODES = frozenset(
 
 CANCELLED_STATUS = "Cancelled"
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
-_LOCAL_FORM = "%Y-%m-%dT%H:%M:%S"
 
 
 def date_writer(form: str | None = None, zone: str | None = None) -> DateWriter:
@@ -79,7 +78,7 @@ def date_writer(form: str | None = None, zone: str | None = None) -> DateWriter:
         def write(value: dt.datetime | None) -> str | None:
             if value is None:
                 return None
-            return aware(value).astimezone(dt.timezone.utc).strftime(_LOCAL_FORM) + "Z"
+            return aware(value).astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
     elif form == "microsoft":
 
@@ -97,8 +96,8 @@ def date_writer(form: str | None = None, zone: str | None = None) -> DateWriter:
             if value is None:
                 return None
             if same_zone and value.tzinfo is None:
-                return value.strftime(_LOCAL_FORM)
-            return aware(value).astimezone(target).strftime(_LOCAL_FORM)
+                return value.isoformat(timespec="seconds")
+            return aware(value).astimezone(target).replace(tzinfo=None).isoformat(timespec="seconds")
 
     return write
 
