@@ -78,7 +78,8 @@ def date_writer(form: str | None = None, zone: str | None = None) -> DateWriter:
         def write(value: dt.datetime | None) -> str | None:
             if value is None:
                 return None
-            return aware(value).astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+            # The first 19 characters of an aware isoformat() are the wall-clock time.
+            return aware(value).astimezone(dt.timezone.utc).isoformat(timespec="seconds")[:19] + "Z"
 
     elif form == "microsoft":
 
@@ -97,7 +98,7 @@ def date_writer(form: str | None = None, zone: str | None = None) -> DateWriter:
                 return None
             if same_zone and value.tzinfo is None:
                 return value.isoformat(timespec="seconds")
-            return aware(value).astimezone(target).replace(tzinfo=None).isoformat(timespec="seconds")
+            return aware(value).astimezone(target).isoformat(timespec="seconds")[:19]
 
     return write
 
@@ -273,7 +274,7 @@ def _plain(quantity: Decimal) -> Decimal:
 
 
 def _default(value: Any) -> Any:
-    if isinstance(value, Decimal):
+    if type(value) is Decimal:
         if not value.is_finite():
             raise TypeError(f"{value} is not a finite amount")
         return orjson.Fragment(format(value, "f"))

@@ -23,7 +23,7 @@ from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, Concat
 
 from connex_bridge.conf import app_settings
 from connex_bridge.records import OrderRecord
@@ -217,9 +217,10 @@ class OrderSource:
         """The last change time of each order; its creation time if it never changed."""
         from connex_bridge.models import OrderChange
 
-        latest = OrderChange.objects.filter(
-            source=self.change_label, order_key=Cast(models.OuterRef("pk"), output_field=models.CharField())
-        ).values("changed_at")[:1]
+        # Concat, not Cast: MySQL/MariaDB give a CAST the connection's collation and refuse to compare it
+        # with a column of another; CONCAT_WS yields to the column's. The column stays bare, so its index works.
+        key = Concat(models.OuterRef("pk"), models.Value(""), output_field=models.CharField())
+        latest = OrderChange.objects.filter(source=self.change_label, order_key=key).values("changed_at")[:1]
         return Coalesce(models.Subquery(latest), self.created_field, output_field=models.DateTimeField())
 
     def modified_at(self, order: models.Model) -> dt.datetime:
