@@ -87,7 +87,8 @@ def fresh_database(db: str) -> Iterator[str]:
             for file in files:
                 file.unlink(missing_ok=True)
     else:
-        name = os.environ.setdefault("BENCH_PG_NAME", "connex_bench")
+        # One database per run, like the SQLite file: two benchmarks on one server never drop each other's.
+        name = os.environ.setdefault("BENCH_PG_NAME", f"connex_bench_{os.getpid()}")
         _postgres_admin(f'DROP DATABASE IF EXISTS "{name}"')
         _postgres_admin(f'CREATE DATABASE "{name}"')
         try:

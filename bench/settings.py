@@ -1,9 +1,9 @@
 """Django settings of the benchmark (``make bench``). Not for production.
 
-``BENCH_DB`` picks the database: ``sqlite`` (a file, ``BENCH_SQLITE_NAME``,
-default ``bench/.data/connex_bench.sqlite3``) or ``postgres`` (``BENCH_PG_NAME``,
-default ``connex_bench``, on 127.0.0.1:5432 as user postgres; ``PG*`` variables
-override). The benchmark creates and drops that database itself.
+``BENCH_DB`` picks the database: ``sqlite`` (a file, ``BENCH_SQLITE_NAME``) or
+``postgres`` (``BENCH_PG_NAME``, on 127.0.0.1:5432 as user postgres; ``PG*``
+variables override). The benchmark names, creates and drops that database
+itself: ``bench/.data/connex_bench-<pid>.sqlite3`` or ``connex_bench_<pid>``.
 """
 
 from __future__ import annotations
@@ -58,7 +58,9 @@ if BENCH_DB == "sqlite":
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": os.environ.get("BENCH_SQLITE_NAME", str(BENCH_DIR / ".data" / "connex_bench.sqlite3")),
+            "NAME": os.environ.get(
+                "BENCH_SQLITE_NAME", str(BENCH_DIR / ".data" / f"connex_bench-{os.getpid()}.sqlite3")
+            ),
             "CONN_MAX_AGE": CONN_MAX_AGE,
         }
     }
@@ -66,7 +68,7 @@ elif BENCH_DB == "postgres":
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.postgresql",
-            "NAME": os.environ.get("BENCH_PG_NAME", "connex_bench"),
+            "NAME": os.environ.get("BENCH_PG_NAME", f"connex_bench_{os.getpid()}"),
             "USER": os.environ.get("PGUSER", "postgres"),
             "PASSWORD": os.environ.get("PGPASSWORD", ""),
             "HOST": os.environ.get("PGHOST", "127.0.0.1"),
