@@ -62,3 +62,15 @@ PROFILE ?=
 .PHONY: bench
 bench: $(STAMP)
 	$(BIN)/python -m bench --orders $(ORDERS) --db $(DB) --runs $(RUNS) $(if $(STREAM),--stream) $(if $(PROFILE),--profile)
+
+## make load [SECONDS=20 | REQUESTS=N] [CLIENTS=8] [WORKERS=4] [ORDERS=5000]: the API under gunicorn on PostgreSQL
+## (127.0.0.1:5432, user postgres), polled by concurrent clients while a writer changes orders (bench/load.py)
+SECONDS ?= 20
+REQUESTS ?=
+CLIENTS ?= 8
+WORKERS ?= 4
+
+.PHONY: load
+load:
+	@$(MAKE) --no-print-directory DB=postgres $(VENV)/.installed-postgres
+	$(BIN)/python -m bench.load --orders $(ORDERS) --seconds $(SECONDS) --clients $(CLIENTS) --workers $(WORKERS) $(if $(REQUESTS),--requests $(REQUESTS))
