@@ -13,6 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from connex_bridge.conf import app_settings
+from connex_bridge.filters import MAX_NAMES
 from connex_bridge.testing.harness import LineSpec
 from tests.conftest import ConnexClient, basic
 
@@ -408,6 +409,28 @@ def test_too_many_order_numbers_is_a_400(connex, settings):
 
     assert response.status_code == 400
     assert response.json() == "orderNumber lists 4 values; send at most 3 per request."
+
+
+@pytest.mark.parametrize("parameter", ["orderStatus", "storeName"])
+def test_more_than_max_names_in_a_name_list_is_a_400_not_a_database_error(connex, parameter):
+    # Regression: 2000 store names were 2000 ORs, and SQLite failed mid-answer ("Expression tree is too large").
+    window = "date_modified_min=2024-05-01T00:00:00Z"
+    names = [f"name-{n}" for n in range(2000)]
+
+    assert connex.get(f"/connex/orders?{window}&{parameter}={','.join(names[:MAX_NAMES])}").status_code == 200
+    for count in (MAX_NAMES + 1, 2000):
+        response = connex.get(f"/connex/orders?{window}&{parameter}={','.join(names[:count])}")
+        assert response.status_code == 400
+        assert response.json() == f"{parameter} lists {count} values; send at most {MAX_NAMES} per request."
+
+
+@pytest.mark.parametrize("parameter", ["orderStatus", "storeName", "orderNumber"])
+def test_a_nul_character_in_a_list_is_a_400_not_a_database_error(connex, parameter):
+    # Regression: PostgreSQL refuses a NUL in a text parameter, so this was a 500 there.
+    response = connex.get(f"/connex/orders?orderNumber=1001&{parameter}=Web%00,eBay")
+
+    assert response.status_code == 400
+    assert response.json() == f"{parameter} contains a NUL character (%00); send plain comma-separated text."
 
 
 def test_a_timestamp_repeated_with_different_values_is_a_400(connex):
