@@ -57,7 +57,8 @@ class ConnexBasicAuthentication(BaseAuthentication):
         return self.authenticate_credentials(username, password)
 
     def authenticate_credentials(self, username: str, password: str) -> tuple[ConnexCredential, ConnexCredential]:
-        credential = ConnexCredential.objects.filter(username=username).first()
+        # No user name holds a NUL, and PostgreSQL cannot even compare one: treat it as unknown.
+        credential = None if "\x00" in username else ConnexCredential.objects.filter(username=username).first()
         if credential is None:
             secrets.check_unknown_user(password)
             raise AuthenticationFailed(REJECTED)
