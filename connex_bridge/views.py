@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, cast
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, TooManyFieldsSent
 from django.http import Http404, StreamingHttpResponse
 from rest_framework import exceptions
 from rest_framework.negotiation import BaseContentNegotiation
@@ -57,6 +57,11 @@ def connex_exception_handler(exc: Exception, context: dict[str, Any]) -> Respons
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, TooManyFieldsSent):  # Django would answer with an HTML page
+        exc = exceptions.ParseError(
+            "The query string holds more parameters than DATA_UPLOAD_MAX_NUMBER_FIELDS allows; "
+            "send only Connex's parameters."
+        )
     if not isinstance(exc, exceptions.APIException):
         return None
     headers = {}

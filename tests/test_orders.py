@@ -443,6 +443,16 @@ def test_a_timestamp_repeated_with_different_values_is_a_400(connex):
     assert "more than once" in response.json()
 
 
+def test_a_query_string_with_too_many_parameters_is_a_400_json_string(connex, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    query = "&".join(f"p{n}=1" for n in range(11))
+
+    response = connex.get(f"/connex/orders?orderNumber=1&{query}")
+
+    assert response.status_code == 400
+    assert "DATA_UPLOAD_MAX_NUMBER_FIELDS" in response.json()
+
+
 def test_several_errors_are_reported_together(connex):
     response = connex.get("/connex/orders?date_modified_min=bad&date_created_max=worse")
 
