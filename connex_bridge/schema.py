@@ -17,6 +17,8 @@ endpoints do.
 
 from __future__ import annotations
 
+import copy
+import json
 from typing import Any
 
 try:
@@ -29,8 +31,6 @@ try:
     from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 except ImportError as exc:  # pragma: no cover - exercised by tests/test_schema_optional.py
     raise ImportError("connex_bridge.schema needs drf-spectacular: pip install 'django-connex-bridge[schema]'") from exc
-
-import json
 
 from django.urls import NoReverseMatch, include, path, reverse
 
@@ -293,7 +293,7 @@ class ConnexAutoSchema(AutoSchema):
     ) -> Any:
         for name, schema in COMPONENTS.items():
             registry.register_on_missing(
-                ResolvedComponent(name=name, type=ResolvedComponent.SCHEMA, schema=schema, object=name)
+                ResolvedComponent(name=name, type=ResolvedComponent.SCHEMA, schema=copy.deepcopy(schema), object=name)
             )
         return super().get_operation(path, path_regex, path_prefix, method, registry)
 
