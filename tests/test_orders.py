@@ -8,12 +8,13 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from connex_bridge.conf import app_settings
 from connex_bridge.filters import MAX_NAMES
+from connex_bridge.testing.factories import OrderFactory
 from connex_bridge.testing.harness import LineSpec
 from tests.conftest import ConnexClient, basic
 
@@ -507,3 +508,43 @@ def test_the_answer_is_a_stream_read_in_chunks_of_orders(shop, credential, monke
     per_chunk = one_chunk - 1  # the orders query runs once; each chunk runs the prefetches
     assert per_chunk >= 2
     assert three_chunks == 1 + 3 * per_chunk
+
+
+def test_errors_connex_can_act_on_are_whole_answers_decided_before_the_first_byte(credential):
+    client = Client(HTTP_AUTHORIZATION=basic(credential.username, credential.secret))
+
+    bad = client.get("/connex/orders?date_modified_min=yesterday")
+    unauthorized = Client().get("/connex/orders?orderNumber=1001")
+    answer = client.get("/connex/orders?orderNumber=1001")
+
+    assert (bad.status_code, bad.streaming) == (400, False)
+    assert (unauthorized.status_code, unauthorized.streaming) == (401, False)
+    assert (answer.status_code, answer.streaming) == (200, True)
+
+
+def test_a_failure_mid_stream_leaves_a_truncated_body_that_is_no_json(credential, monkeypatch):
+    for n in range(40):
+        OrderFactory(number=f"{1001 + n}", modified_at=T0 + n * MICROSECOND, note="x" * 2000)
+    source = type(app_settings.order_source())
+    read_records = source.iter_records
+
+    def failing(self, queryset, statuses):
+        for n, record in enumerate(read_records(self, queryset, statuses)):
+            if n == 35:  # past the first flushed chunk
+                raise DatabaseError("the connection dropped")
+            yield record
+
+    monkeypatch.setattr(source, "iter_records", failing)
+    client = Client(HTTP_AUTHORIZATION=basic(credential.username, credential.secret))
+
+    response = client.get("/connex/orders?" + urlencode(day_window()))
+    assert (response.status_code, response.streaming) == (200, True)  # sent before any order was read
+    received: list[bytes] = []
+    with pytest.raises(DatabaseError):
+        for chunk in response.streaming_content:
+            received.append(chunk)
+
+    body = b"".join(received)
+    assert body.startswith(b'{"Orders":[{"OrderNumber":"1001"')  # orders went out...
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(body)  # ...but never a complete answer Connex would book
