@@ -54,3 +54,14 @@ $(VENV)/.installed-lint: $(VENV)/bin/python setup.cfg pyproject.toml
 
 clean:
 	rm -rf $(VENV) .tox build dist *.egg-info example_project/db.sqlite3
+
+## make bench [ORDERS=5000] [DB=sqlite|postgres] [STREAM=1] [RUNS=5] [PROFILE=1]: time the orders endpoint
+## against the cheapest correct path and a naive DRF one, on a fresh database it seeds and drops (bench/)
+ORDERS ?= 5000
+RUNS ?= 5
+STREAM ?=
+PROFILE ?=
+
+.PHONY: bench
+bench: $(STAMP)
+	$(BIN)/python -m bench --orders $(ORDERS) --db $(DB) --runs $(RUNS) $(if $(STREAM),--stream) $(if $(PROFILE),--profile)

@@ -22,8 +22,10 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from connex_bridge import secrets
 from connex_bridge.models import ConnexCredential
@@ -111,6 +113,7 @@ class ConnexCredentialAddForm(forms.ModelForm):  # type: ignore[type-arg]
         model = ConnexCredential
         fields = ["username", "stores", "merchant"]
 
+    @sensitive_variables()
     def clean_secret(self) -> str:
         secret: str = self.cleaned_data.get("secret") or ""
         if not secret:
@@ -121,6 +124,7 @@ class ConnexCredentialAddForm(forms.ModelForm):  # type: ignore[type-arg]
             raise forms.ValidationError(exc.messages, code=exc.code) from exc
         return secret
 
+    @sensitive_variables()
     def save(self, commit: bool = True) -> ConnexCredential:
         credential: ConnexCredential = super().save(commit=False)
         secret: str = self.cleaned_data["secret"]
@@ -144,7 +148,7 @@ class ConnexCredentialAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     add_fieldsets = [(None, {"fields": ["username", "stores", "merchant", "secret"]})]
     change_fieldsets = [
         (None, {"fields": ["username", "is_active", "stores", "merchant"]}),
-        (_("Usage"), {"fields": ["created_at", "last_used_at"]}),
+        (_("Usage"), {"fields": ["created_at", "last_used_at", "previous_valid_until"]}),
     ]
 
     @admin.display(description=_("stores"))
@@ -156,7 +160,7 @@ class ConnexCredentialAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return obj.last_used_at or gettext("never")
 
     def get_readonly_fields(self, request: HttpRequest, obj: ConnexCredential | None = None) -> list[str]:
-        return [] if obj is None else ["created_at", "last_used_at"]
+        return [] if obj is None else ["created_at", "last_used_at", "previous_valid_until"]
 
     def get_fieldsets(self, request: HttpRequest, obj: ConnexCredential | None = None) -> Any:
         return self.add_fieldsets if obj is None else self.change_fieldsets
@@ -168,12 +172,16 @@ class ConnexCredentialAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             kwargs["form"] = self.add_form
         return super().get_form(request, obj, change=change, **kwargs)
 
+    # The typed secret is hidden from error reports (POST data and every frame below).
+    @method_decorator(sensitive_post_parameters("secret"))
+    @sensitive_variables()
     def add_view(self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None) -> Any:
         # Every successful add ends on the secret page, so the buttons that
         # would lead elsewhere are left out.
         context = {"show_save_and_continue": False, "show_save_and_add_another": False, **(extra_context or {})}
         return super().add_view(request, form_url, extra_context=context)
 
+    @sensitive_variables()
     def response_add(self, request: HttpRequest, obj: ConnexCredential, post_url_continue: str | None = None) -> Any:
         secret = getattr(obj, _SHOWN_ONCE_ATTR)
         delattr(obj, _SHOWN_ONCE_ATTR)
@@ -184,6 +192,7 @@ class ConnexCredentialAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             intro=gettext("The Connex credential was added. Type these values into Connex's custom store settings."),
         )
 
+    @sensitive_variables()
     def secret_once_response(
         self,
         request: HttpRequest,
@@ -218,6 +227,9 @@ class ConnexCredentialAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             ),
         }
         response = TemplateResponse(request, SHOWN_ONCE_TEMPLATE, context)
+        # Rendered here, under sensitive_variables(), rather than later by the
+        # handler: an error while rendering must not put the context in a report.
+        response.render()
         add_never_cache_headers(response)
         patch_cache_control(response, no_store=True)
         return response
@@ -238,13 +250,14 @@ class ConnexCredentialAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         )
 
     @admin.action(description=_("Rotate secret of selected credentials"), permissions=["change"])
+    @sensitive_variables()
     def rotate_secrets(self, request: HttpRequest, queryset: QuerySet[ConnexCredential]) -> HttpResponse:
         pairs: list[tuple[ConnexCredential, str]] = []
         with transaction.atomic():
             for credential in queryset.order_by("username"):
                 secret = secrets.generate_secret()
-                credential.set_secret(secret)
-                credential.save(update_fields=["secret_digest"])
+                credential.set_secret(secret)  # no grace: the old secret stops at once
+                credential.save(update_fields=ConnexCredential.SECRET_FIELDS)
                 self.log_change(request, credential, [{"changed": {"fields": ["secret"]}}])
                 pairs.append((credential, secret))
         return self.secret_once_response(

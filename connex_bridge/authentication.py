@@ -5,16 +5,22 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import logging
 from typing import Any
 
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
 from rest_framework.request import Request
 
 from connex_bridge import secrets
 from connex_bridge.conf import app_settings
+from connex_bridge.lockout import SignInAttempt
 from connex_bridge.models import ConnexCredential
+from connex_bridge.proxies import client_address
+
+logger = logging.getLogger("connex_bridge.authentication")
 
 REALM = "Connex"
 
@@ -35,9 +41,15 @@ MISSING = (
 class ConnexBasicAuthentication(BaseAuthentication):
     """Checks HTTP Basic credentials in constant time, at microseconds per request.
 
-    ``request.user`` and ``request.auth`` are both the :class:`ConnexCredential`.
+    Failed attempts are limited per (user name, client address) and per client
+    address (:mod:`connex_bridge.lockout`). ``request.user`` and ``request.auth``
+    are both the :class:`ConnexCredential`.
     """
 
+    # sensitive_variables(): an error report (Django's, or one built on its
+    # filter) hides every local of these frames and of the frames they call,
+    # which hold the header, the decoded "user:password" and the password.
+    @sensitive_variables()
     def authenticate(self, request: Request) -> tuple[ConnexCredential, ConnexCredential]:
         header = get_authorization_header(request).split()
         if not header:
@@ -54,16 +66,34 @@ class ConnexBasicAuthentication(BaseAuthentication):
         username, sep, password = decoded.partition(":")
         if not sep:
             raise AuthenticationFailed(MALFORMED)
-        return self.authenticate_credentials(username, password)
+        return self.authenticate_credentials(username, password, client_address(request))
 
-    def authenticate_credentials(self, username: str, password: str) -> tuple[ConnexCredential, ConnexCredential]:
-        # No user name holds a NUL, and PostgreSQL cannot even compare one: treat it as unknown.
+    @sensitive_variables()
+    def authenticate_credentials(
+        self, username: str, password: str, address: str
+    ) -> tuple[ConnexCredential, ConnexCredential]:
+        attempt = SignInAttempt(username, address)
+        attempt.refuse_if_locked()
+        # One query whatever the outcome, and the same digest work for an
+        # unknown user name as for a wrong password. No user name holds a NUL,
+        # and PostgreSQL cannot even compare one: treat it as unknown.
         credential = None if "\x00" in username else ConnexCredential.objects.filter(username=username).first()
         if credential is None:
             secrets.check_unknown_user(password)
+            attempt.failed()
             raise AuthenticationFailed(REJECTED)
-        if not (credential.check_secret(password) and credential.is_active):
+        match = credential.match_secret(password)
+        if match is None or not credential.is_active:
+            attempt.failed(credential.username)
             raise AuthenticationFailed(REJECTED)
+        attempt.succeeded()
+        if match == "previous":
+            logger.info(
+                "Connex signed in as %r with the secret replaced by the last rotation; it stops working at %s. "
+                "Type the new password into Connex before then.",
+                credential.username,
+                credential.previous_valid_until,
+            )
         self.record_use(credential)
         return credential, credential
 

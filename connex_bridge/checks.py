@@ -5,19 +5,24 @@ Ids are documented in docs/checks.md.
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, register
+from django.core.cache import InvalidCacheBackendError, caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.checks import CheckMessage, Error, Warning, register
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import NoReverseMatch, reverse
 
-from connex_bridge.conf import DATE_FORMATS, DEFAULTS, SETTING_NAME, ConnexBridgeSettings
+from connex_bridge.conf import DATE_FORMATS, DEFAULTS, SETTING_NAME, ConnexBridgeSettings, parse_networks
 
 
 @register()
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    """connex_bridge.E001–E008: the ``CONNEX_BRIDGE`` dict and the order source it names."""
+    """connex_bridge.E001–E006, E011, E012: the ``CONNEX_BRIDGE`` dict and the order source it names."""
     value = getattr(settings, SETTING_NAME, None) or {}
     if not isinstance(value, dict):
         return [Error(f"{SETTING_NAME} must be a dict.", id="connex_bridge.E001")]
@@ -84,3 +89,147 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
                 )
             )
     return errors
+
+
+def _user_settings() -> dict[str, Any] | None:
+    value = getattr(settings, SETTING_NAME, None) or {}
+    return value if isinstance(value, dict) else None  # not a dict: E001 says so
+
+
+def _positive_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+@register()
+def check_lockout_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """connex_bridge.E007–E010: the lockout, proxy and transport keys of ``CONNEX_BRIDGE``."""
+    value = _user_settings()
+    if value is None:
+        return []
+    errors: list[CheckMessage] = []
+    alias = value.get("LOCKOUT_CACHE", DEFAULTS["LOCKOUT_CACHE"])
+    if not isinstance(alias, str) or alias not in settings.CACHES:
+        errors.append(
+            Error(
+                f"{SETTING_NAME}['LOCKOUT_CACHE'] is {alias!r}, which is not a cache alias in CACHES.",
+                hint=f"Use one of: {', '.join(sorted(settings.CACHES))}; ideally a Redis or Memcached cache.",
+                id="connex_bridge.E007",
+            )
+        )
+    for key in ("LOCKOUT_FAILURES", "LOCKOUT_IP_FAILURES", "LOCKOUT_SECONDS"):
+        number = value.get(key, DEFAULTS[key])
+        if not _positive_int(number):
+            errors.append(
+                Error(
+                    f"{SETTING_NAME}['{key}'] must be a positive whole number, not {number!r}.",
+                    hint=f"The default is {DEFAULTS[key]}.",
+                    id="connex_bridge.E008",
+                )
+            )
+    proxies = value.get("TRUSTED_PROXIES", DEFAULTS["TRUSTED_PROXIES"])
+    try:
+        if isinstance(proxies, str) or not isinstance(proxies, (list, tuple)):
+            raise ImproperlyConfigured(f"{SETTING_NAME}['TRUSTED_PROXIES'] must be a list, not {proxies!r}.")
+        parse_networks(tuple(str(entry) for entry in proxies))
+    except ImproperlyConfigured as exc:
+        errors.append(
+            Error(
+                str(exc),
+                hint="List the addresses or networks of your own reverse proxies, e.g. ['10.0.0.0/8'].",
+                id="connex_bridge.E009",
+            )
+        )
+    allow_http = value.get("ALLOW_HTTP", DEFAULTS["ALLOW_HTTP"])
+    if not isinstance(allow_http, bool):
+        errors.append(
+            Error(
+                f"{SETTING_NAME}['ALLOW_HTTP'] must be True or False, not {allow_http!r}.",
+                id="connex_bridge.E010",
+            )
+        )
+    return errors
+
+
+def connex_paths() -> list[str]:
+    """Paths Connex asks for (without the leading slash), in the spellings it uses; [] when not routed."""
+    try:
+        paths = [reverse("connex_bridge:authenticate"), reverse("connex_bridge:orders")]
+    except NoReverseMatch:
+        return []
+    prefix = paths[1][: -len("orders")]
+    variants = [*paths, f"{prefix}AuthenticateToWebService", f"{prefix}Orders/"]
+    return [path.lstrip("/") for path in variants]
+
+
+@register()
+def check_deployment(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """connex_bridge.W001–W004: settings that would expose Connex's password or break the sync."""
+    value = _user_settings()
+    if value is None:
+        return []
+    warnings: list[CheckMessage] = []
+    if not settings.DEBUG and value.get("ALLOW_HTTP") is True:
+        warnings.append(
+            Warning(
+                f"{SETTING_NAME}['ALLOW_HTTP'] is on with DEBUG off: Connex's password may cross the network in clear.",
+                hint="Serve the shop over HTTPS and remove ALLOW_HTTP (behind a TLS proxy, set "
+                "SECURE_PROXY_SSL_HEADER instead).",
+                id="connex_bridge.W001",
+            )
+        )
+    alias = value.get("LOCKOUT_CACHE", DEFAULTS["LOCKOUT_CACHE"])
+    if not settings.DEBUG and isinstance(alias, str) and alias in settings.CACHES:
+        try:
+            cache = caches[alias]
+        except InvalidCacheBackendError:
+            cache = None  # Django's own checks report a broken CACHES entry
+        if isinstance(cache, (LocMemCache, DummyCache)):
+            kind = (
+                "a dummy cache, which counts nothing"
+                if isinstance(cache, DummyCache)
+                else (
+                    "a local-memory cache, which each process keeps apart (every worker and server would allow "
+                    "the full number of failed sign-ins)"
+                )
+            )
+            warnings.append(
+                Warning(
+                    f"Failed Connex sign-ins are counted in the cache {alias!r}, {kind}.",
+                    hint="Point CONNEX_BRIDGE['LOCKOUT_CACHE'] at a cache every process shares, such as "
+                    "django.core.cache.backends.redis.RedisCache.",
+                    id="connex_bridge.W002",
+                )
+            )
+    middleware = "django.middleware.security.SecurityMiddleware"
+    if settings.SECURE_SSL_REDIRECT and middleware in settings.MIDDLEWARE:
+        exempt = [re.compile(pattern) for pattern in settings.SECURE_REDIRECT_EXEMPT]
+        paths = connex_paths()
+        caught = [path for path in paths if not any(pattern.search(path) for pattern in exempt)]
+        if caught:
+            prefix = paths[1][: -len("orders")]
+            # The include() prefix covers every Connex action; with none, name the actions.
+            regex = "^" + re.escape(prefix) if prefix else r"^(?i:authenticatetowebservice|orders)/?$"
+            warnings.append(
+                Warning(
+                    f"SECURE_SSL_REDIRECT would answer Connex's requests to /{caught[0]} with a redirect, "
+                    "which Connex does not follow: the sync fails instead of being told to use https://.",
+                    hint=f'Add r"{regex}" to SECURE_REDIRECT_EXEMPT; connex_bridge refuses plain HTTP itself '
+                    "with a message saying to use https://.",
+                    id="connex_bridge.W003",
+                )
+            )
+    proxies = value.get("TRUSTED_PROXIES", DEFAULTS["TRUSTED_PROXIES"])
+    try:
+        networks = parse_networks(tuple(str(entry) for entry in proxies)) if isinstance(proxies, (list, tuple)) else ()
+    except ImproperlyConfigured:
+        networks = ()  # E009
+    if any(network.prefixlen == 0 for network in networks):
+        warnings.append(
+            Warning(
+                f"{SETTING_NAME}['TRUSTED_PROXIES'] trusts every address, so any client can name its own "
+                "address in X-Forwarded-For and escape the limits on failed sign-ins.",
+                hint="List only the addresses or networks of your own reverse proxies.",
+                id="connex_bridge.W004",
+            )
+        )
+    return warnings

@@ -8,8 +8,10 @@ order source is cached, and that cache is dropped on ``setting_changed``.
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -22,8 +24,10 @@ if TYPE_CHECKING:
 
 SETTING_NAME = "CONNEX_BRIDGE"
 
+IPNetwork: TypeAlias = ipaddress.IPv4Network | ipaddress.IPv6Network
+
 #: Every key ``CONNEX_BRIDGE`` accepts, with its default. Documented in
-#: docs/settings.md; a key not listed here is a configuration error.
+#: README.md's settings table; a key not listed here is a configuration error.
 DEFAULTS: dict[str, Any] = {
     # Dotted path to the OrderSource subclass that serves orders to Connex.
     "ORDER_SOURCE": "connex_bridge.sources.builtin.BuiltinOrderSource",
@@ -40,6 +44,22 @@ DEFAULTS: dict[str, Any] = {
     "LAST_USED_RESOLUTION": 60,
     # Largest number of order numbers one orderNumber= list may hold.
     "MAX_ORDER_NUMBERS": 500,
+    # Alias (in Django's CACHES) of the cache that counts failed sign-ins. It
+    # must be shared by every process and server: Redis or Memcached.
+    "LOCKOUT_CACHE": "default",
+    # Failed sign-ins for one user name from one client address before that
+    # pair is refused for LOCKOUT_SECONDS.
+    "LOCKOUT_FAILURES": 10,
+    # Failed sign-ins from one client address, whatever the user name, before
+    # that address is refused for LOCKOUT_SECONDS.
+    "LOCKOUT_IP_FAILURES": 30,
+    # How long failures are counted, and how long a lockout lasts (seconds).
+    "LOCKOUT_SECONDS": 900,
+    # Addresses or networks of the host's own reverse proxies. Empty: the
+    # client is REMOTE_ADDR and X-Forwarded-For is ignored.
+    "TRUSTED_PROXIES": [],
+    # Serve Connex over plain HTTP even when DEBUG is off (never in production).
+    "ALLOW_HTTP": False,
 }
 
 DATE_FORMATS = ("local", "utc", "microsoft")
@@ -99,6 +119,36 @@ class ConnexBridgeSettings:
     def MAX_ORDER_NUMBERS(self) -> int:
         return int(self.get("MAX_ORDER_NUMBERS"))
 
+    @property
+    def LOCKOUT_CACHE(self) -> str:
+        return str(self.get("LOCKOUT_CACHE"))
+
+    @property
+    def LOCKOUT_FAILURES(self) -> int:
+        return int(self.get("LOCKOUT_FAILURES"))
+
+    @property
+    def LOCKOUT_IP_FAILURES(self) -> int:
+        return int(self.get("LOCKOUT_IP_FAILURES"))
+
+    @property
+    def LOCKOUT_SECONDS(self) -> int:
+        return int(self.get("LOCKOUT_SECONDS"))
+
+    @property
+    def TRUSTED_PROXIES(self) -> tuple[IPNetwork, ...]:
+        """The trusted proxies as networks (a single address is a /32 or /128)."""
+        value = self.get("TRUSTED_PROXIES")
+        if isinstance(value, str) or not isinstance(value, (list, tuple)):
+            raise ImproperlyConfigured(
+                f"{SETTING_NAME}['TRUSTED_PROXIES'] must be a list of IP addresses or networks, not {value!r}."
+            )
+        return parse_networks(tuple(str(entry) for entry in value))
+
+    @property
+    def ALLOW_HTTP(self) -> bool:
+        return bool(self.get("ALLOW_HTTP"))
+
     def order_source(self) -> OrderSource:
         """The configured :class:`~connex_bridge.sources.base.OrderSource`, instantiated once."""
         path = self.ORDER_SOURCE
@@ -122,6 +172,21 @@ class ConnexBridgeSettings:
                 f"{SETTING_NAME}['ORDER_SOURCE'] is {path!r}, which is not an OrderSource subclass."
             )
         return cls
+
+
+@functools.lru_cache(maxsize=16)
+def parse_networks(entries: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    """``["10.0.0.0/8", "192.0.2.7"]`` as networks; ImproperlyConfigured names a bad entry."""
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry.strip(), strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{SETTING_NAME}['TRUSTED_PROXIES'] has {entry!r}, which is neither an IP address nor a network "
+                "such as '10.0.0.0/8'."
+            ) from None
+    return tuple(networks)
 
 
 app_settings = ConnexBridgeSettings()

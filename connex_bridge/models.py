@@ -8,6 +8,7 @@ ids are kept as strings.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -89,17 +90,51 @@ class ConnexCredential(models.Model):
     def is_anonymous(self) -> bool:
         return False
 
-    def set_secret(self, secret: str) -> None:
-        """Store the digest of ``secret`` (the secret itself is never kept)."""
+    #: The fields set_secret() changes: save(update_fields=SECRET_FIELDS) after it.
+    SECRET_FIELDS = ("secret_digest", "previous_secret_digest", "previous_valid_until")
+
+    def set_secret(self, secret: str, *, grace: datetime.timedelta | None = None) -> None:
+        """Store the digest of ``secret`` (the secret itself is never kept).
+
+        With ``grace``, the secret being replaced keeps working for that long;
+        without, it stops at once (and so does one kept from an earlier rotation).
+        """
         from connex_bridge.secrets import make_digest
 
+        if grace and self.secret_digest:
+            self.previous_secret_digest = self.secret_digest
+            self.previous_valid_until = timezone.now() + grace
+        else:
+            self.previous_secret_digest = ""
+            self.previous_valid_until = None
         self.secret_digest = make_digest(secret)
 
-    def check_secret(self, secret: str) -> bool:
-        """True when ``secret`` matches, compared in constant time."""
+    @property
+    def previous_secret_valid(self) -> bool:
+        """True while the secret replaced by the last rotation still works."""
+        return bool(
+            self.previous_secret_digest
+            and self.previous_valid_until is not None
+            and timezone.now() < self.previous_valid_until
+        )
+
+    def match_secret(self, secret: str) -> str | None:
+        """``"current"``, ``"previous"`` (within a rotation's grace period) or None.
+
+        Always computes two digests, so the time taken tells nothing about
+        whether a grace period is running.
+        """
         from connex_bridge.secrets import check_digest
 
-        return check_digest(secret, self.secret_digest)
+        current = check_digest(secret, self.secret_digest)
+        previous = check_digest(secret, self.previous_secret_digest if self.previous_secret_valid else None)
+        if current:
+            return "current"
+        return "previous" if previous else None
+
+    def check_secret(self, secret: str) -> bool:
+        """True when ``secret`` matches (the current one, or the previous one within its grace period)."""
+        return self.match_secret(secret) is not None
 
 
 class Address(models.Model):

@@ -55,8 +55,14 @@ def check_digest(secret: str, digest: str | None) -> bool:
 
 
 def check_unknown_user(secret: str) -> bool:
-    """Spend the work of one secret check for a user name that does not exist."""
-    return check_digest(secret, None)
+    """Spend the work of checking a secret for a user name that does not exist.
+
+    ConnexCredential.match_secret() computes two digests (the current secret
+    and the one kept during a rotation's grace period), so this does too.
+    """
+    current = check_digest(secret, None)
+    previous = check_digest(secret, None)
+    return current and previous
 
 
 def validate_secret(secret: str) -> None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
+from django.db import connection
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -40,9 +41,9 @@ def mark_changed(source_label: str, order_keys: Iterable[Any], at: dt.datetime |
         if key is not None
     ]
     if rows:
-        OrderChange.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["source", "order_key"], update_fields=["changed_at"]
-        )
+        # MySQL / MariaDB upsert on any unique key and refuse to be told which.
+        target = ["source", "order_key"] if connection.features.supports_update_conflicts_with_target else None
+        OrderChange.objects.bulk_create(rows, update_conflicts=True, unique_fields=target, update_fields=["changed_at"])
     return len(rows)
 
 

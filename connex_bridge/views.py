@@ -10,8 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, cast
 
-from django.core.exceptions import PermissionDenied, TooManyFieldsSent
+from django.conf import settings
+from django.core.exceptions import DisallowedHost, PermissionDenied, TooManyFieldsSent
 from django.http import Http404, StreamingHttpResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
 from rest_framework import exceptions
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import BaseParser, JSONParser
@@ -72,8 +76,45 @@ def connex_exception_handler(exc: Exception, context: dict[str, Any]) -> Respons
     return Response(_message(exc.detail), status=exc.status_code, headers=headers)
 
 
+class HTTPSRequired(exceptions.APIException):
+    """403: the request came over plain HTTP (a redirect would break Connex, so none is sent)."""
+
+    status_code = 403
+    default_code = "https_required"
+
+
+def https_required_message(request: Request) -> str:
+    """What the merchant must change in Connex, with the https:// URL to type when it is known."""
+    url = "a URL that starts with https://"
+    try:
+        base = reverse("connex_bridge:orders")[: -len("orders")]
+        url = f"https://{request.get_host()}{base}"
+    except (NoReverseMatch, DisallowedHost):
+        pass
+    return (
+        "The shop accepts Connex only over HTTPS, and this request came over plain HTTP, which would send "
+        f"the password unencrypted. In Connex, change the URL to {url} (the password was exposed if it "
+        "went out over http://, so rotate it as well). If the URL already starts with https://, the proxy "
+        "in front of the shop does not tell Django so: its developer must set SECURE_PROXY_SSL_HEADER."
+    )
+
+
+def require_https(request: Request) -> None:
+    """Refuse plain HTTP unless DEBUG or ``CONNEX_BRIDGE["ALLOW_HTTP"]`` allows it.
+
+    ``request.is_secure()`` honours ``X-Forwarded-Proto`` only through Django's
+    ``SECURE_PROXY_SSL_HEADER``, so a client cannot claim HTTPS by itself.
+    """
+    if request.is_secure() or settings.DEBUG or app_settings.ALLOW_HTTP:
+        return
+    raise HTTPSRequired(https_required_message(request))
+
+
+# Connex's POST bodies are JSON and never in request.POST; all of it is hidden
+# from error reports all the same, should a form-encoded body ever arrive.
+@method_decorator(sensitive_post_parameters(), name="dispatch")
 class ConnexAPIView(APIView):
-    """Base of every Connex endpoint: Basic auth against ConnexCredential, JSON out."""
+    """Base of every Connex endpoint: HTTPS only, Basic auth against ConnexCredential, JSON out."""
 
     authentication_classes = [ConnexBasicAuthentication]
     permission_classes = [IsConnexCredential]
@@ -86,6 +127,12 @@ class ConnexAPIView(APIView):
 
     def get_exception_handler(self) -> Any:
         return connex_exception_handler
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        # Before authentication: credentials that came in clear are not checked,
+        # so plain HTTP can neither sign in nor count towards a lockout.
+        require_https(request)
+        super().initial(request, *args, **kwargs)
 
 
 class AuthenticateToWebServiceView(ConnexAPIView):

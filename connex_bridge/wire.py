@@ -54,7 +54,6 @@ INVOICE_MODES = frozenset(
 
 CANCELLED_STATUS = "Cancelled"
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
-_LOCAL_FORM = "%Y-%m-%dT%H:%M:%S"
 
 
 def date_writer(form: str | None = None, zone: str | None = None) -> DateWriter:
@@ -79,7 +78,8 @@ def date_writer(form: str | None = None, zone: str | None = None) -> DateWriter:
         def write(value: dt.datetime | None) -> str | None:
             if value is None:
                 return None
-            return aware(value).astimezone(dt.timezone.utc).strftime(_LOCAL_FORM) + "Z"
+            # The first 19 characters of an aware isoformat() are the wall-clock time.
+            return aware(value).astimezone(dt.timezone.utc).isoformat(timespec="seconds")[:19] + "Z"
 
     elif form == "microsoft":
 
@@ -97,8 +97,8 @@ def date_writer(form: str | None = None, zone: str | None = None) -> DateWriter:
             if value is None:
                 return None
             if same_zone and value.tzinfo is None:
-                return value.strftime(_LOCAL_FORM)
-            return aware(value).astimezone(target).strftime(_LOCAL_FORM)
+                return value.isoformat(timespec="seconds")
+            return aware(value).astimezone(target).isoformat(timespec="seconds")[:19]
 
     return write
 
@@ -274,7 +274,7 @@ def _plain(quantity: Decimal) -> Decimal:
 
 
 def _default(value: Any) -> Any:
-    if isinstance(value, Decimal):
+    if type(value) is Decimal:
         if not value.is_finite():
             raise TypeError(f"{value} is not a finite amount")
         return orjson.Fragment(format(value, "f"))

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import io
 import re
 
 import pytest
 from django.contrib import admin
 from django.contrib.sessions.models import Session
+from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import path, reverse
 from django.utils.cache import get_max_age
 
 from connex_bridge.models import ConnexCredential
 from connex_bridge.testing.factories import ConnexCredentialFactory
-from tests.conftest import basic
+from connex_bridge.testing.harness import db_time
+from tests.conftest import HTTPSClient, basic
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +45,7 @@ def shown_secrets(content: str) -> dict[str, str]:
 
 def sign_in(username: str, secret: str) -> int:
     """The status Connex gets for its pairing check with these credentials."""
-    return Client().get("/connex/authenticatetowebservice", HTTP_AUTHORIZATION=basic(username, secret)).status_code
+    return HTTPSClient().get("/connex/authenticatetowebservice", HTTP_AUTHORIZATION=basic(username, secret)).status_code
 
 
 def assert_not_stored(secret: str, client: Client) -> None:
@@ -141,10 +144,11 @@ class TestAdd:
 
 
 class TestChangelistAndChangePage:
-    def test_changelist_shows_username_stores_and_last_use_but_no_secret(self, admin_client):
+    def test_changelist_shows_username_stores_and_last_use_but_no_secret(self, admin_client, settings):
+        settings.TIME_ZONE = "America/New_York"  # the times below are read in New York
         used = ConnexCredentialFactory(username="qb-office", stores=["Web", "Retail"])
         ConnexCredential.objects.filter(pk=used.pk).update(
-            last_used_at=dt.datetime(2024, 1, 5, 15, 30, tzinfo=dt.timezone.utc)
+            last_used_at=db_time(dt.datetime(2024, 1, 5, 15, 30, tzinfo=dt.timezone.utc))
         )
         fresh = ConnexCredentialFactory(username="qb-warehouse")
 
@@ -227,6 +231,28 @@ class TestActions:
             assert sign_in(old.username, new_secret) == 200
             assert_not_stored(new_secret, admin_client)
         assert sign_in(untouched.username, untouched.secret) == 200
+
+    def test_rotate_action_ends_a_grace_period_left_by_the_command(self, admin_client, credential):
+        call_command("connex_credential", "rotate", credential.username, "--grace", "1d", stdout=io.StringIO())
+        credential.refresh_from_db()
+        assert credential.previous_secret_valid
+
+        response = admin_client.post(CHANGELIST, {"action": "rotate_secrets", "_selected_action": [credential.pk]})
+
+        assert sign_in(credential.username, shown_secrets(response.content.decode())[credential.username]) == 200
+        assert sign_in(credential.username, credential.secret) == 401
+        credential.refresh_from_db()
+        assert credential.previous_valid_until is None and credential.previous_secret_digest == ""
+
+    def test_change_page_shows_until_when_the_old_secret_works_but_no_digest(self, admin_client, credential):
+        call_command("connex_credential", "rotate", credential.username, "--grace", "1d", stdout=io.StringIO())
+        credential.refresh_from_db()
+
+        content = admin_client.get(change_url(credential)).content.decode()
+
+        assert "old secret valid until" in content.lower()
+        assert credential.previous_secret_digest not in content
+        assert credential.secret_digest not in content
 
     def test_rotated_secret_is_not_on_later_pages(self, admin_client, credential):
         response = admin_client.post(CHANGELIST, {"action": "rotate_secrets", "_selected_action": [credential.pk]})

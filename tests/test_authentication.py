@@ -13,14 +13,14 @@ from connex_bridge import secrets
 from connex_bridge.authentication import MISSING, REJECTED
 from connex_bridge.models import ConnexCredential
 from connex_bridge.testing.factories import ConnexCredentialFactory
-from tests.conftest import basic
+from tests.conftest import HTTPSClient, basic
 
 ENDPOINTS = ["/connex/authenticatetowebservice", "/connex/orders?orderNumber=1"]
 
 
 @pytest.fixture
 def client() -> Client:
-    return Client()
+    return HTTPSClient()
 
 
 @pytest.mark.parametrize("url", ENDPOINTS)

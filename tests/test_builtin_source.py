@@ -54,3 +54,20 @@ def test_quantities_are_written_without_trailing_zeros(connex):
     assert b'"Quantity":3,' in content
     assert b'"Quantity":0.25,' in content
     assert b'"Quantity":100,' in content
+
+
+def test_the_row_reader_and_to_record_describe_an_order_alike(db):
+    from connex_bridge.models import Address
+    from connex_bridge.sources.builtin import BuiltinOrderSource
+
+    OrderFactory(number="full", shipping_address=Address.objects.create(city="Köln"), discount=Decimal("1.00"),
+                 payments=["5.00", "5.00"], lines=[{"quantity": "2"}, {"quantity": "0.5", "sku": "B"}])  # fmt: skip
+    OrderFactory(number="bare", billing_address=None, payments=[], status="refunded")
+    source = BuiltinOrderSource()
+
+    read = {r.number: r for r in source.iter_records(Order.objects.all(), [])}
+    built = {o.number: source.to_record(o) for o in source.prefetch(Order.objects.all())}
+
+    for number in ("full", "bare"):
+        built[number].is_cancelled = number == "bare"
+        assert read[number] == built[number]

@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.test import Client
+from django.utils import timezone
 
 from connex_bridge.models import ConnexCredential
 from connex_bridge.testing.factories import ConnexCredentialFactory
-from tests.conftest import basic
+from connex_bridge.testing.harness import db_time
+from tests.conftest import HTTPSClient, basic
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +53,7 @@ def printed_password(output: str) -> str:
 
 
 def sign_in(username: str, secret: str) -> int:
-    return Client().get("/connex/authenticatetowebservice", HTTP_AUTHORIZATION=basic(username, secret)).status_code
+    return HTTPSClient().get("/connex/authenticatetowebservice", HTTP_AUTHORIZATION=basic(username, secret)).status_code
 
 
 class TestAdd:
@@ -120,10 +121,11 @@ class TestAdd:
 
 
 class TestList:
-    def test_one_line_per_credential_without_secrets(self):
+    def test_one_line_per_credential_without_secrets(self, settings):
+        settings.TIME_ZONE = "America/New_York"  # the times below are read in New York
         used = ConnexCredentialFactory(username="qb-office", stores=["Web", "Retail"])
         ConnexCredential.objects.filter(pk=used.pk).update(
-            last_used_at=dt.datetime(2024, 1, 5, 15, 30, tzinfo=dt.timezone.utc)
+            last_used_at=db_time(dt.datetime(2024, 1, 5, 15, 30, tzinfo=dt.timezone.utc))
         )
         off = ConnexCredentialFactory(username="qb-old", is_active=False)
 
@@ -201,6 +203,78 @@ class TestRotate:
 
         assert "disabled" in output
         assert sign_in(credential.username, printed_password(output)) == 401
+
+
+class TestRotateWithGrace:
+    """``rotate USERNAME --grace 24h``: both secrets work for the grace period, then only the new one."""
+
+    def test_the_old_password_keeps_working_until_the_grace_period_ends(self, credential):
+        output = run("rotate", credential.username, "--grace", "24h")
+
+        new = printed_password(output)
+        assert "the old one keeps working until" in output
+        assert sign_in(credential.username, credential.secret) == 200
+        assert sign_in(credential.username, new) == 200
+        assert "old password works until" in run("list")
+
+        # The grace period ends.
+        ConnexCredential.objects.filter(pk=credential.pk).update(
+            previous_valid_until=timezone.now() - dt.timedelta(seconds=1)
+        )
+
+        assert sign_in(credential.username, credential.secret) == 401
+        assert sign_in(credential.username, new) == 200
+        assert "old password" not in run("list")
+
+    @pytest.mark.parametrize(
+        ("grace", "expected"),
+        [
+            ("30m", dt.timedelta(minutes=30)),
+            ("24h", dt.timedelta(hours=24)),
+            ("2d", dt.timedelta(days=2)),
+            ("12H", dt.timedelta(hours=12)),
+            ("30d", dt.timedelta(days=30)),
+        ],
+    )
+    def test_durations(self, credential, grace, expected):
+        before = timezone.now()
+        run("rotate", credential.username, "--grace", grace)
+
+        credential.refresh_from_db()
+        assert before + expected <= credential.previous_valid_until <= timezone.now() + expected
+
+    @pytest.mark.parametrize("grace", ["24", "h", "1y", "1.5h", "-1h", "0h", "31d", "24 hours", ""])
+    def test_a_bad_duration_is_one_line_and_changes_nothing(self, credential, grace):
+        message = fail("rotate", credential.username, "--grace", grace)
+
+        assert "--grace" in message
+        credential.refresh_from_db()
+        assert credential.previous_valid_until is None
+        assert sign_in(credential.username, credential.secret) == 200
+
+    def test_a_rotation_without_grace_ends_an_earlier_grace_period(self, credential):
+        first = printed_password(run("rotate", credential.username, "--grace", "1d"))
+        second = printed_password(run("rotate", credential.username))
+
+        assert sign_in(credential.username, credential.secret) == 401
+        assert sign_in(credential.username, first) == 401
+        assert sign_in(credential.username, second) == 200
+
+    def test_a_second_grace_rotation_keeps_only_the_secret_it_replaces(self, credential):
+        first = printed_password(run("rotate", credential.username, "--grace", "1d"))
+        second = printed_password(run("rotate", credential.username, "--grace", "1d"))
+
+        assert sign_in(credential.username, credential.secret) == 401
+        assert sign_in(credential.username, first) == 200
+        assert sign_in(credential.username, second) == 200
+
+    def test_a_disabled_credential_signs_in_with_neither(self):
+        credential = ConnexCredentialFactory(is_active=False)
+
+        new = printed_password(run("rotate", credential.username, "--grace", "1h"))
+
+        assert sign_in(credential.username, credential.secret) == 401
+        assert sign_in(credential.username, new) == 401
 
 
 def test_from_the_shell_an_error_is_one_line_on_stderr_and_a_non_zero_exit():

@@ -77,15 +77,15 @@ class UnknownModel(AltShopSource):
         ("tests.altshop.source.AltShopDeclarativeSource", []),
         ("tests.altshop.source.AltShopTrackedSource", []),
         ("connex_bridge.sources.builtin.BuiltinOrderSource", []),
-        ("tests.test_order_source.MisspelledStore", ["connex_bridge.E007"]),
-        ("tests.test_order_source.UnknownModel", ["connex_bridge.E007"]),
-        ("tests.test_order_source.UnknownRecordKey", ["connex_bridge.E007"]),
-        ("tests.test_order_source.MissingSku", ["connex_bridge.E007"]),
-        ("tests.test_order_source.BadLinePath", ["connex_bridge.E007"]),
-        ("tests.test_order_source.NoModifiedTime", ["connex_bridge.E008"]),
-        ("tests.test_order_source.TracksUnknownModel", ["connex_bridge.E008"]),
-        ("tests.test_order_source.TracksBadPath", ["connex_bridge.E008"]),
-        ("tests.test_order_source.TracksWithoutModel", ["connex_bridge.E008", "connex_bridge.E007"]),
+        ("tests.test_order_source.MisspelledStore", ["connex_bridge.E011"]),
+        ("tests.test_order_source.UnknownModel", ["connex_bridge.E011"]),
+        ("tests.test_order_source.UnknownRecordKey", ["connex_bridge.E011"]),
+        ("tests.test_order_source.MissingSku", ["connex_bridge.E011"]),
+        ("tests.test_order_source.BadLinePath", ["connex_bridge.E011"]),
+        ("tests.test_order_source.NoModifiedTime", ["connex_bridge.E012"]),
+        ("tests.test_order_source.TracksUnknownModel", ["connex_bridge.E012"]),
+        ("tests.test_order_source.TracksBadPath", ["connex_bridge.E012"]),
+        ("tests.test_order_source.TracksWithoutModel", ["connex_bridge.E012", "connex_bridge.E011"]),
     ],
 )
 def test_a_misconfigured_source_is_reported_at_start_up(settings, source, expected):
@@ -266,4 +266,4 @@ class NestedAsWhole(AltShopDeclarativeSource):
 
 
 def test_a_nested_record_as_one_key_is_reported_at_start_up(settings):
-    assert check_ids(settings, "tests.test_order_source.NestedAsWhole") == ["connex_bridge.E007"]
+    assert check_ids(settings, "tests.test_order_source.NestedAsWhole") == ["connex_bridge.E011"]

@@ -9,14 +9,13 @@ from urllib.parse import urlencode
 
 import pytest
 from django.db import DatabaseError, connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from connex_bridge.conf import app_settings
 from connex_bridge.filters import MAX_NAMES
 from connex_bridge.testing.factories import OrderFactory
 from connex_bridge.testing.harness import LineSpec
-from tests.conftest import ConnexClient, basic
+from tests.conftest import ConnexClient, HTTPSClient, basic
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
@@ -492,7 +491,7 @@ def test_the_answer_is_a_stream_read_in_chunks_of_orders(shop, credential, monke
     for n in range(5):
         shop.order(number=f"{1001 + n}", modified_at=T0 + n * MICROSECOND)
     monkeypatch.setattr(type(app_settings.order_source()), "chunk_size", 2)
-    client = Client(HTTP_AUTHORIZATION=basic(credential.username, credential.secret))
+    client = HTTPSClient(HTTP_AUTHORIZATION=basic(credential.username, credential.secret))
 
     def read(url: str) -> tuple[dict, int]:
         response = client.get(url)
@@ -511,10 +510,10 @@ def test_the_answer_is_a_stream_read_in_chunks_of_orders(shop, credential, monke
 
 
 def test_errors_connex_can_act_on_are_whole_answers_decided_before_the_first_byte(credential):
-    client = Client(HTTP_AUTHORIZATION=basic(credential.username, credential.secret))
+    client = HTTPSClient(HTTP_AUTHORIZATION=basic(credential.username, credential.secret))
 
     bad = client.get("/connex/orders?date_modified_min=yesterday")
-    unauthorized = Client().get("/connex/orders?orderNumber=1001")
+    unauthorized = HTTPSClient().get("/connex/orders?orderNumber=1001")
     answer = client.get("/connex/orders?orderNumber=1001")
 
     assert (bad.status_code, bad.streaming) == (400, False)
@@ -535,7 +534,7 @@ def test_a_failure_mid_stream_leaves_a_truncated_body_that_is_no_json(credential
             yield record
 
     monkeypatch.setattr(source, "iter_records", failing)
-    client = Client(HTTP_AUTHORIZATION=basic(credential.username, credential.secret))
+    client = HTTPSClient(HTTP_AUTHORIZATION=basic(credential.username, credential.secret))
 
     response = client.get("/connex/orders?" + urlencode(day_window()))
     assert (response.status_code, response.streaming) == (200, True)  # sent before any order was read

@@ -393,7 +393,8 @@ def test_demo_credential_pairs_and_prints_what_to_type_and_working_curls(db):
     for curl in curls:
         url = curl.split('"')[1]
         assert url.startswith("http://127.0.0.1:8765/connex/")
-        response = client.get(url.removeprefix("http://127.0.0.1:8765"))
+        with override_settings(DEBUG=True):  # as the demo runs: DEBUG allows plain HTTP
+            response = client.get(url.removeprefix("http://127.0.0.1:8765"))
         assert response.status_code == 200, response.content
 
 

@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.apps import apps
 from django.contrib import admin
 from django.urls import include, path
 
@@ -13,3 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("connex/", include("connex_bridge.urls")),
 ]
+
+if apps.is_installed("oscar"):
+    # Oscar's templates (its 500 page among them) link to its own URLs.
+    urlpatterns.append(path("", include(apps.get_app_config("oscar").urls[0])))

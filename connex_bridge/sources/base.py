@@ -23,7 +23,7 @@ from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, Concat
 
 from connex_bridge.conf import app_settings
 from connex_bridge.records import OrderRecord
@@ -217,9 +217,10 @@ class OrderSource:
         """The last change time of each order; its creation time if it never changed."""
         from connex_bridge.models import OrderChange
 
-        latest = OrderChange.objects.filter(
-            source=self.change_label, order_key=Cast(models.OuterRef("pk"), output_field=models.CharField())
-        ).values("changed_at")[:1]
+        # Concat, not Cast: MySQL/MariaDB give a CAST the connection's collation and refuse to compare it
+        # with a column of another; CONCAT_WS yields to the column's. The column stays bare, so its index works.
+        key = Concat(models.OuterRef("pk"), models.Value(""), output_field=models.CharField())
+        latest = OrderChange.objects.filter(source=self.change_label, order_key=key).values("changed_at")[:1]
         return Coalesce(models.Subquery(latest), self.created_field, output_field=models.DateTimeField())
 
     def modified_at(self, order: models.Model) -> dt.datetime:
@@ -279,20 +280,20 @@ class OrderSource:
         return paths
 
     def check(self) -> list[checks.CheckMessage]:
-        """System-check messages for this source (connex_bridge.E007, E008)."""
+        """System-check messages for this source (connex_bridge.E011, E012)."""
         name = type(self).__name__
         errors: list[checks.CheckMessage] = []
         try:
             model = self.get_model()
         except (LookupError, ValueError) as exc:
-            return [checks.Error(f"{name}.model is {self.model!r}: {exc}", id="connex_bridge.E007")]
+            return [checks.Error(f"{name}.model is {self.model!r}: {exc}", id="connex_bridge.E011")]
         if model is None:
             if self.tracks_changes:
                 errors.append(
                     checks.Error(
                         f"{name} tracks changes but declares no `model`.",
                         hint="Set `model` to the host's order model.",
-                        id="connex_bridge.E008",
+                        id="connex_bridge.E012",
                     )
                 )
             return errors
@@ -303,7 +304,7 @@ class OrderSource:
                 errors.append(
                     checks.Error(
                         f"{name}.{attribute} is {path!r}, which does not exist on {model._meta.label}: {exc}",
-                        id="connex_bridge.E007",
+                        id="connex_bridge.E011",
                     )
                 )
         if self.modified_field is None and not self.tracks_changes:
@@ -312,7 +313,7 @@ class OrderSource:
                     f"{name} has neither a modified_field nor track_changes: the modified-date window "
                     "would have nothing to read.",
                     hint="Name the host's last-modified field, or list the models to track in track_changes.",
-                    id="connex_bridge.E008",
+                    id="connex_bridge.E012",
                 )
             )
         for label, path in self.track_changes.items():
@@ -324,7 +325,7 @@ class OrderSource:
                     checks.Error(
                         f"{name}.track_changes[{label!r}] = {path!r} cannot be followed: {exc}",
                         hint="Map 'app_label.Model' to the path from that model to the order's pk.",
-                        id="connex_bridge.E008",
+                        id="connex_bridge.E012",
                     )
                 )
         return errors

@@ -210,7 +210,7 @@ class DeclarativeOrderSource(OrderSource):
         model = self.get_model()
         name = type(self).__name__
         if model is None:
-            return [*errors, checks.Error(f"{name} must set `model`.", id="connex_bridge.E007")]
+            return [*errors, checks.Error(f"{name} must set `model`.", id="connex_bridge.E011")]
         groups: list[tuple[str, type[models.Model], Mapping[str, str]]] = [("order", model, self.order_fields)]
         for kind, relation, paths, attribute in (
             ("line", self.lines, self.line_fields, "lines"),
@@ -231,7 +231,7 @@ class DeclarativeOrderSource(OrderSource):
                     checks.Error(
                         f"{name}.{kind}_fields lacks {', '.join(missing)}.",
                         hint=f"Map them to paths on {related._meta.label}, or write get_{kind}_<field> methods.",
-                        id="connex_bridge.E007",
+                        id="connex_bridge.E011",
                     )
                 )
         for kind, on_model, paths in groups:
@@ -241,7 +241,7 @@ class DeclarativeOrderSource(OrderSource):
                         checks.Error(
                             f"{name}.{kind}_fields has the key {key!r}, which is not a {kind} field Connex gets.",
                             hint=f"Known keys: {', '.join(sorted(_KEYS[kind]))}.",
-                            id="connex_bridge.E007",
+                            id="connex_bridge.E011",
                         )
                     )
                     continue
@@ -252,7 +252,7 @@ class DeclarativeOrderSource(OrderSource):
         if "total" not in self.order_fields and not self._method("order", "total"):
             errors.append(
                 checks.Error(
-                    f"{name}.order_fields lacks 'total'.", hint="Map it, or write get_total().", id="connex_bridge.E007"
+                    f"{name}.order_fields lacks 'total'.", hint="Map it, or write get_total().", id="connex_bridge.E011"
                 )
             )
         return errors
@@ -267,7 +267,7 @@ def _is_child_hook(name: str) -> bool:
 def _path_error(name: str, attribute: str, path: str, model: type[models.Model], exc: Exception) -> checks.Error:
     return checks.Error(
         f"{name}.{attribute} is {path!r}, which does not exist on {model._meta.label}: {exc}",
-        id="connex_bridge.E007",
+        id="connex_bridge.E011",
     )
 
 

@@ -7,6 +7,8 @@ history and the process list. Errors are one line and exit non-zero.
 
 from __future__ import annotations
 
+import datetime
+import re
 import sys
 from typing import Any, TextIO
 
@@ -21,6 +23,33 @@ from connex_bridge.models import ConnexCredential
 
 def _one_line(exc: ValidationError) -> str:
     return " ".join(" ".join(message.split()) for message in exc.messages)
+
+
+#: The longest grace period: past that, rotating would hardly retire the old secret.
+MAX_GRACE = datetime.timedelta(days=30)
+_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_grace(value: str) -> datetime.timedelta:
+    """``30m``, ``24h``, ``2d`` as a timedelta; CommandError (one line) otherwise."""
+    match = re.fullmatch(r"\s*(\d{1,6})\s*([mhd])\s*", value, re.IGNORECASE)
+    if not match:
+        raise CommandError(
+            f"--grace {value!r} is not a duration: use a whole number and m, h or d, e.g. 30m, 24h or 2d."
+        )
+    grace = datetime.timedelta(**{_UNITS[match.group(2).lower()]: int(match.group(1))})
+    if not grace:
+        raise CommandError("--grace must be longer than zero (leave it out to retire the old secret at once).")
+    if grace > MAX_GRACE:
+        raise CommandError(f"--grace {value!r} is too long: at most 30d, so the old secret is retired in time.")
+    return grace
+
+
+def _local(moment: datetime.datetime) -> str:
+    """``moment`` in the shop's time zone (naive values, without USE_TZ, already are)."""
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=timezone.get_default_timezone())
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def _stores(names: list[str] | None) -> list[str]:
@@ -75,6 +104,12 @@ class Command(BaseCommand):
             action="store_true",
             help="Read the new password from standard input instead of generating one.",
         )
+        rotate.add_argument(
+            "--grace",
+            metavar="DURATION",
+            help="Keep the old password working this long (30m, 24h, 2d; at most 30d) so Connex can be updated "
+            "without a gap. Default: the old password stops at once.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.stdin: TextIO = options.get("stdin") or sys.stdin
@@ -86,7 +121,7 @@ class Command(BaseCommand):
         elif subcommand == "disable":
             self.disable(options["username"])
         elif subcommand == "rotate":
-            self.rotate(options["username"], options["password_stdin"])
+            self.rotate(options["username"], options["password_stdin"], options["grace"])
 
     def read_secret(self) -> str:
         """The password on standard input, less one trailing newline, checked for strength."""
@@ -151,14 +186,12 @@ class Command(BaseCommand):
         for credential in credentials:
             state = "active" if credential.is_active else "disabled"
             stores = ", ".join(credential.stores) if credential.stores else "all stores"
-            if credential.last_used_at is None:
-                used = "never"
-            else:
-                used = timezone.localtime(credential.last_used_at).strftime("%Y-%m-%d %H:%M %Z")
+            used = "never" if credential.last_used_at is None else _local(credential.last_used_at)
             merchant = f"  merchant: {credential.merchant}" if credential.merchant else ""
-            self.stdout.write(
-                f"{credential.username:<{width}}  {state:<8}  stores: {stores}{merchant}  last used: {used}"
-            )
+            line = f"{credential.username:<{width}}  {state:<8}  stores: {stores}{merchant}  last used: {used}"
+            if credential.previous_secret_valid and credential.previous_valid_until is not None:
+                line += f"  old password works until: {_local(credential.previous_valid_until)}"
+            self.stdout.write(line)
 
     def disable(self, username: str) -> None:
         credential = self.get_credential(username)
@@ -169,12 +202,20 @@ class Command(BaseCommand):
         credential.save(update_fields=["is_active"])
         self.stdout.write(f"Disabled Connex credential {username!r}: Connex can no longer sign in with it.")
 
-    def rotate(self, username: str, password_stdin: bool) -> None:
+    def rotate(self, username: str, password_stdin: bool, grace_text: str | None = None) -> None:
+        # The duration and the credential are checked before a password is read or generated.
+        grace = parse_grace(grace_text) if grace_text is not None else None
         credential = self.get_credential(username)
         secret = self.read_secret() if password_stdin else secrets.generate_secret()
-        credential.set_secret(secret)
-        credential.save(update_fields=["secret_digest"])
-        self.stdout.write(f"Rotated the secret of Connex credential {username!r}; the old one no longer works.")
+        credential.set_secret(secret, grace=grace)
+        credential.save(update_fields=ConnexCredential.SECRET_FIELDS)
+        if credential.previous_valid_until is not None:
+            self.stdout.write(
+                f"Rotated the secret of Connex credential {username!r}; the old one keeps working until "
+                f"{_local(credential.previous_valid_until)} ({grace_text}), then only the new one does."
+            )
+        else:
+            self.stdout.write(f"Rotated the secret of Connex credential {username!r}; the old one no longer works.")
         if password_stdin:
             self.stdout.write("It now uses the password read from standard input.")
         else:

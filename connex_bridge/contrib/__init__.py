@@ -1,0 +1,1 @@
+"""Optional integrations of connex_bridge with shop frameworks."""

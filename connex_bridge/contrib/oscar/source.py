@@ -1,0 +1,355 @@
+"""django-oscar's orders, as Connex sees them.
+
+::
+
+    CONNEX_BRIDGE = {"ORDER_SOURCE": "connex_bridge.contrib.oscar.source.OscarOrderSource"}
+
+Oscar orders have no modified time, so the source tracks changes itself: a save
+or delete of the order, its lines, discounts, surcharges, notes, status
+changes, shipping and payment events, payment sources and transactions marks
+the order changed (:attr:`OscarOrderSource.track_changes`); edits of its
+addresses do too (:mod:`connex_bridge.contrib.oscar.tracking`). docs/oscar.md
+says where every Connex field comes from.
+
+Money follows PROTOCOL §4 to the cent:
+
+* a line is sent at its unit price before discounts; the part of its discount
+  that came from a basket offer or voucher (Oscar's ``OrderLineDiscount``) is
+  the order-level discount, the rest stays the line's own discount;
+* shipping is Oscar's charge after shipping offers;
+* each surcharge is one more line, SKU ``SURCHARGE-<code>``;
+* ``Total`` is ``total_incl_tax`` and ``TotalTax`` is ``total_incl_tax -
+  total_excl_tax``.
+
+Oscar rounds each line's price after discounts on its own but its total from
+the unrounded sum, so its stored pieces can miss its own total by a cent or
+so. Such a rounding gap goes into the order-level discount when there is one
+(which then equals Oscar's own ``OrderDiscount.amount``); any other gap (custom
+checkout code, surcharges rounded one by one) is sent as an ``ADJUSTMENT``
+line rather than left for QuickBooks to book as "rounding".
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.apps import apps
+from django.core import checks
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+
+from connex_bridge.records import (
+    ZERO,
+    AddressRecord,
+    CustomerRecord,
+    DiscountRecord,
+    LineRecord,
+    OrderRecord,
+    PaymentRecord,
+)
+from connex_bridge.sources.base import OrderSource, read_path
+
+CENT = Decimal("0.01")
+#: Annotation holding the number of the sale a refund order refunds.
+PARENT_ANNOTATION = "connex_parent_number"
+
+
+def cents(value: Decimal) -> Decimal:
+    """``value`` rounded half-up to the cent."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+class OscarOrderSource(OrderSource):
+    """Serves django-oscar's ``order.Order`` (forked order apps keep the label and work too).
+
+    Override an attribute or a method to fit the shop; e.g. ``store_field =
+    "site__domain"`` to name stores by domain instead of by the site's name.
+    """
+
+    model = "order.Order"
+    number_field = "number"
+    status_field = "status"
+    #: Oscar has no stores: an order's store is its site's name.
+    store_field = "site__name"
+    created_field = "date_placed"
+    modified_field = None
+    track_changes = {
+        "order.Order": "pk",
+        "order.Line": "order_id",
+        "order.OrderDiscount": "order_id",
+        "order.OrderLineDiscount": "line__order_id",
+        "order.Surcharge": "order_id",
+        "order.OrderNote": "order_id",
+        "order.OrderStatusChange": "order_id",
+        "order.ShippingEvent": "order_id",
+        "order.PaymentEvent": "order_id",
+        "payment.Source": "order_id",
+        "payment.Transaction": "source__order_id",
+    }
+    #: ``payment.Transaction`` types (case-insensitive) that are money received: one Connex payment each.
+    payment_transaction_types: tuple[str, ...] = ("Debit",)
+    #: ``note_type`` of an ``OrderNote`` whose message is the number of the sale this order refunds.
+    parent_note_type = "Refund of"
+    #: SKU prefix of the line sent for each surcharge (followed by the surcharge's code).
+    surcharge_sku_prefix = "SURCHARGE-"
+    #: SKU of the line that carries a gap between Oscar's stored pieces and its total.
+    adjustment_sku = "ADJUSTMENT"
+
+    # --- queries -----------------------------------------------------------------
+
+    def prefetch(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        parent = (
+            _manager("order", "OrderNote")
+            .filter(order=OuterRef("pk"), note_type=self.parent_note_type)
+            .order_by("-pk")
+            .values("message")[:1]
+        )
+        related = ["user", "billing_address__country", "shipping_address__country"]
+        if "__" in self.store_field:
+            related.append(self.store_field.rsplit("__", 1)[0])
+        return (
+            queryset.select_related(*related)
+            .annotate(**{PARENT_ANNOTATION: Subquery(parent)})
+            .prefetch_related(
+                Prefetch("lines", queryset=_manager("order", "Line").order_by("pk")),
+                Prefetch(
+                    "lines__discounts",
+                    queryset=_manager("order", "OrderLineDiscount")
+                    .filter(order_discount__category="Basket")
+                    .select_related("order_discount")
+                    .order_by("pk"),
+                ),
+                Prefetch("surcharges", queryset=_manager("order", "Surcharge").order_by("pk")),
+                Prefetch(
+                    "sources", queryset=_manager("payment", "Source").select_related("source_type").order_by("pk")
+                ),
+                Prefetch(
+                    "sources__transactions",
+                    queryset=_manager("payment", "Transaction").order_by("date_created", "pk"),
+                ),
+            )
+        )
+
+    # --- start-up validation ---------------------------------------------------------
+
+    def check(self) -> list[checks.CheckMessage]:
+        """connex_bridge's checks of the source, and connex_bridge_oscar.W002."""
+        messages = super().check()
+        if not apps.is_installed("connex_bridge.contrib.oscar"):
+            messages.append(
+                checks.Warning(
+                    f"{type(self).__name__} serves django-oscar's orders, but 'connex_bridge.contrib.oscar' is not "
+                    "in INSTALLED_APPS: edits of an order's addresses will not reach Connex.",
+                    hint="Add 'connex_bridge.contrib.oscar' to INSTALLED_APPS.",
+                    id="connex_bridge_oscar.W002",
+                )
+            )
+        return messages
+
+    # --- the record --------------------------------------------------------------
+
+    def to_record(self, order: Any) -> OrderRecord:
+        lines, discounts = self.get_lines(order)
+        payments = self.get_payments(order)
+        sources = list(order.sources.all())
+        email = self.get_email(order)
+        billing = order.billing_address or order.shipping_address
+        return OrderRecord(
+            number=order.number,
+            id=order.pk,
+            other=str(order.pk),
+            status=order.status,
+            store_name=read_path(order, self.store_field) or "",
+            currency=order.currency,
+            created_at=order.date_placed,
+            modified_at=self.modified_at(order),
+            paid_at=min((p.paid_at for p in payments), default=None),
+            total=order.total_incl_tax,
+            total_tax=order.total_incl_tax - order.total_excl_tax,
+            shipping_excl_tax=order.shipping_excl_tax,
+            shipping_incl_tax=order.shipping_incl_tax,
+            shipping_method=str(order.shipping_method or ""),
+            discount_excl_tax=sum((d.amount for d in discounts), ZERO),
+            discount_incl_tax=sum((d.amount_incl_tax for d in discounts), ZERO),
+            lines=lines,
+            discounts=[DiscountRecord(name=d.name, code=d.code, amount=d.amount) for d in discounts],
+            billing_address=self.address_record(billing, email) if billing else AddressRecord(email=email),
+            shipping_address=self.address_record(order.shipping_address, email) if order.shipping_address else None,
+            customer=self.get_customer(order, email),
+            payment_method=payments[0].method if payments else (sources[0].source_type.name if sources else ""),
+            payment_reference=payments[0].reference if payments else (sources[0].reference if sources else ""),
+            parent_number=getattr(order, PARENT_ANNOTATION, None) or "",
+            payments=payments,
+        )
+
+    def get_lines(self, order: Any) -> tuple[list[LineRecord], list[_Coupon]]:
+        """The order's lines (products, then surcharges, then any adjustment) and its coupons."""
+        records: list[LineRecord] = []
+        coupons: dict[int, _Coupon] = {}
+        net_excl = order.shipping_excl_tax
+        net_incl = order.shipping_incl_tax
+        for line in order.lines.all():
+            quantity = Decimal(line.quantity)
+            unit_excl = _unit_price(line.unit_price_excl_tax, line.line_price_before_discounts_excl_tax, quantity)
+            unit_incl = _unit_price(line.unit_price_incl_tax, line.line_price_before_discounts_incl_tax, quantity)
+            share_excl = share_incl = ZERO
+            for line_discount in line.discounts.all():
+                excl, incl = _both_sides(line_discount.amount, line_discount.is_incl_tax, unit_excl, unit_incl)
+                share_excl += excl
+                share_incl += incl
+                coupon = coupons.setdefault(line_discount.order_discount_id, _Coupon(line_discount.order_discount))
+                coupon.amount += excl
+                coupon.amount_incl_tax += incl
+            records.append(
+                LineRecord(
+                    sku=self.get_line_sku(line),
+                    name=line.title,
+                    quantity=quantity,
+                    unit_price_excl_tax=unit_excl,
+                    unit_price_incl_tax=unit_incl,
+                    discount_excl_tax=quantity * unit_excl - line.line_price_excl_tax - share_excl,
+                    discount_incl_tax=quantity * unit_incl - line.line_price_incl_tax - share_incl,
+                    tax_code=line.tax_code or "",
+                )
+            )
+            net_excl += line.line_price_excl_tax
+            net_incl += line.line_price_incl_tax
+        for surcharge in order.surcharges.all():
+            records.append(
+                LineRecord(
+                    sku=f"{self.surcharge_sku_prefix}{surcharge.code or surcharge.pk}",
+                    name=surcharge.name,
+                    quantity=Decimal(1),
+                    unit_price_excl_tax=surcharge.excl_tax,
+                    unit_price_incl_tax=surcharge.incl_tax,
+                    tax_code=surcharge.tax_code or "",
+                )
+            )
+            net_excl += surcharge.excl_tax
+            net_incl += surcharge.incl_tax
+        gap_excl, gap_incl = order.total_excl_tax - net_excl, order.total_incl_tax - net_incl
+        rounding = CENT * (len(records) + 1)  # at most a cent per piece Oscar rounded on its own
+        if coupons and abs(gap_excl) <= rounding and abs(gap_incl) <= rounding:
+            # Oscar's total was computed from the unrounded discount (its OrderDiscount.amount); each
+            # line's price after discounts was rounded on its own. The discount takes the difference.
+            last = list(coupons.values())[-1]
+            last.amount -= gap_excl
+            last.amount_incl_tax -= gap_incl
+        elif gap_excl:
+            # A gap on the tax-inclusive side alone needs no line: TotalTax already absorbs it.
+            records.append(
+                LineRecord(
+                    sku=self.adjustment_sku,
+                    name="Adjustment to the order total",
+                    quantity=Decimal(1),
+                    unit_price_excl_tax=gap_excl,
+                    unit_price_incl_tax=gap_incl,
+                )
+            )
+        return records, list(coupons.values())
+
+    def get_line_sku(self, line: Any) -> str:
+        """The partner's SKU; else the UPC; else the product id; else the line id. Never empty."""
+        if line.partner_sku:
+            return str(line.partner_sku)
+        if line.upc:
+            return str(line.upc)
+        if line.product_id is not None:
+            return f"PRODUCT-{line.product_id}"
+        return f"LINE-{line.pk}"
+
+    def get_payments(self, order: Any) -> list[PaymentRecord]:
+        """One payment per debit transaction of each payment source.
+
+        A source with no debit transaction but an ``amount_debited`` (checkout
+        code often sets it directly) is one payment dated when the order was
+        placed. Authorisations and refunds are not payments.
+        """
+        types = {t.lower() for t in self.payment_transaction_types}
+        payments = []
+        for source in order.sources.all():
+            method = source.source_type.name
+            debits = [t for t in source.transactions.all() if (t.txn_type or "").lower() in types]
+            for txn in debits:
+                payments.append(
+                    PaymentRecord(
+                        order_number=order.number,
+                        amount=txn.amount,
+                        paid_at=txn.date_created,
+                        method=method,
+                        reference=txn.reference or source.reference,
+                        id=txn.pk,
+                    )
+                )
+            if not debits and source.amount_debited:
+                payments.append(
+                    PaymentRecord(
+                        order_number=order.number,
+                        amount=source.amount_debited,
+                        paid_at=order.date_placed,
+                        method=method,
+                        reference=source.reference,
+                    )
+                )
+        return payments
+
+    def get_email(self, order: Any) -> str:
+        """The customer's email: the user's, or the guest's."""
+        return (order.user.email if order.user else order.guest_email) or ""
+
+    def get_customer(self, order: Any, email: str) -> CustomerRecord:
+        """The customer: the user account, or the guest with the billing address's name."""
+        user = order.user
+        address = order.billing_address or order.shipping_address
+        return CustomerRecord(
+            id=user.pk if user is not None and isinstance(user.pk, int) else 0,
+            email=email,
+            first_name=getattr(user, "first_name", "") or getattr(address, "first_name", "") or "",
+            last_name=getattr(user, "last_name", "") or getattr(address, "last_name", "") or "",
+        )
+
+    def address_record(self, address: Any, email: str) -> AddressRecord:
+        """A ``BillingAddress`` or ``ShippingAddress``; ``line4`` is Oscar's city, ``state`` the region."""
+        country = address.country
+        phone = getattr(address, "phone_number", None)
+        return AddressRecord(
+            first_name=address.first_name,
+            last_name=address.last_name,
+            line1=address.line1,
+            line2=address.line2,
+            line3=address.line3,
+            city=address.line4,
+            region_code=address.state,
+            postal_code=address.postcode or "",
+            country_name=country.printable_name if country else "",
+            country_code=country.iso_3166_1_a2 if country else "",
+            phone=str(phone) if phone else "",
+            email=email,
+        )
+
+
+class _Coupon:
+    """One basket offer or voucher's share of the order-level discount."""
+
+    def __init__(self, order_discount: Any) -> None:
+        self.name: str = order_discount.offer_name or order_discount.voucher_code or "Discount"
+        self.code: str = order_discount.voucher_code or ""
+        self.amount = ZERO
+        self.amount_incl_tax = ZERO
+
+
+def _manager(app_label: str, model_name: str) -> QuerySet[Any]:
+    return apps.get_model(app_label, model_name)._default_manager.all()
+
+
+def _unit_price(unit: Decimal | None, line_total: Decimal, quantity: Decimal) -> Decimal:
+    if unit is not None:
+        return unit
+    return cents(line_total / quantity) if quantity else line_total
+
+
+def _both_sides(amount: Decimal, is_incl_tax: bool, unit_excl: Decimal, unit_incl: Decimal) -> tuple[Decimal, Decimal]:
+    """A line discount as (excl. tax, incl. tax), converting the other side at the line's tax ratio."""
+    if is_incl_tax:
+        return (cents(amount * unit_excl / unit_incl) if unit_incl else amount), amount
+    return amount, (cents(amount * unit_incl / unit_excl) if unit_excl else amount)
