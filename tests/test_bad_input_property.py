@@ -15,6 +15,7 @@ import string
 from urllib.parse import quote_from_bytes
 
 import pytest
+from django.core.cache import cache
 from hypothesis import HealthCheck, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 from connex_bridge.authentication import REALM
 from connex_bridge.filters import WINDOW_PARAMETERS, database_bound, parse_connex_datetime
 from connex_bridge.testing.factories import OrderFactory
+from tests.conftest import HTTPSClient
 
 UTC = dt.timezone.utc
 PARAMETERS = (*WINDOW_PARAMETERS, "orderStatus", "storeName", "orderNumber")
@@ -275,7 +277,9 @@ def basic_of(data: bytes) -> str:
 @example(data=basic_of(b"connex\x00:secret"))
 @example(data=basic_of(b"\xff\xfe:\xff"))
 @example(data="Basic " + "é" * 10_000)
-def test_any_authorization_header_but_the_right_one_is_a_401_json_string(client, credential, data):
+def test_any_authorization_header_but_the_right_one_is_a_401_json_string(credential, data):
+    cache.clear()  # each example starts with no failed sign-ins counted: a 401, not the lockout's 429
+    client = HTTPSClient()
     for url in ("/connex/authenticatetowebservice", "/connex/orders?orderNumber=1"):
         response = client.get(url, HTTP_AUTHORIZATION=data)
 
