@@ -209,7 +209,15 @@ UNAUTHORIZED = _error(
     "The credentials are missing, malformed, wrong or disabled (one message for all of them).",
     "Connex could not sign in to the shop: the user name or password is wrong, or the credential was disabled.",
 )
-THROTTLED = _error("Too many requests (a host throttle); Retry-After says when to come back.", "Request was throttled.")
+HTTPS_REQUIRED = _error(
+    "The request came over plain HTTP (never redirected): the body names the https:// URL to type into Connex.",
+    "The shop accepts Connex only over HTTPS, and this request came over plain HTTP, which would send the "
+    "password unencrypted. In Connex, change the URL to https://shop.example.com/connex/ …",
+)
+THROTTLED = _error(
+    "Too many failed sign-ins from this address (or with this user name from it); Retry-After says when to try again.",
+    "Too many failed sign-ins came from this address, so the shop refuses them for 15 minutes. …",
+)
 RESPONSE_HEADERS = [
     OpenApiParameter(
         "WWW-Authenticate",
@@ -316,7 +324,7 @@ class ConnexAutoSchema(AutoSchema):
         return None
 
     def get_response_serializers(self) -> dict[int, OpenApiResponse]:  # type: ignore[override]
-        return {**self._described()["responses"], 401: UNAUTHORIZED, 429: THROTTLED}
+        return {**self._described()["responses"], 401: UNAUTHORIZED, 403: HTTPS_REQUIRED, 429: THROTTLED}
 
 
 PAIRING = {
@@ -387,8 +395,8 @@ class ConnexBasicScheme(OpenApiAuthenticationExtension):
 SETTINGS: dict[str, Any] = {
     "TITLE": "Connex for QuickBooks custom-store API (connex_bridge)",
     "DESCRIPTION": (
-        "The HTTP API Connex for QuickBooks polls: HTTP Basic on every request, JSON out. Action names "
-        "match in any letter case, with or without a trailing slash, and never redirect."
+        "The HTTP API Connex for QuickBooks polls: HTTPS only, HTTP Basic on every request, JSON out. "
+        "Action names match in any letter case, with or without a trailing slash, and never redirect."
     ),
     "VERSION": connex_bridge.__version__,
     "SERVERS": [],

@@ -28,7 +28,7 @@ def test_the_schema_lists_each_connex_action_once_with_its_methods():
     }
 
 
-def test_every_operation_needs_http_basic_and_documents_401_and_429_as_json_strings():
+def test_every_operation_needs_http_basic_and_documents_401_403_and_429_as_json_strings():
     schema = openapi_schema()
 
     assert schema["components"]["securitySchemes"] == {
@@ -37,7 +37,7 @@ def test_every_operation_needs_http_basic_and_documents_401_and_429_as_json_stri
     for operations in schema["paths"].values():
         for operation in operations.values():
             assert operation["security"] == [{"connexBasic": []}]
-            for code in ("401", "429"):
+            for code in ("401", "403", "429"):
                 body = operation["responses"][code]["content"]["application/json"]["schema"]
                 assert body == {"$ref": "#/components/schemas/Error"}
             assert "WWW-Authenticate" in operation["responses"]["401"]["headers"]
@@ -62,7 +62,7 @@ def test_orders_documents_its_query_parameters_and_the_jmauser_answer():
     for name in ("orderStatus", "storeName", "orderNumber"):
         assert parameters[name]["schema"]["type"] == "array"
         assert (parameters[name]["style"], parameters[name]["explode"]) == ("form", False)  # 1001,1002
-    assert set(operation["responses"]) == {"200", "400", "401", "429"}
+    assert set(operation["responses"]) == {"200", "400", "401", "403", "429"}
     assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/JMAUser"
     }
