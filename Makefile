@@ -15,6 +15,9 @@ EXTRAS_postgres := test,postgres
 EXTRAS_mariadb := test,mariadb
 EXTRAS := $(EXTRAS_$(DB))
 STAMP := $(VENV)/.installed-$(DB)
+# Tests marked "concurrent" (threads against the database) need a server: selected here, not on SQLite.
+MARKS_postgres := -m "concurrent or not concurrent"
+MARKS_mariadb := -m "concurrent or not concurrent"
 
 .PHONY: demo test lint clean
 
@@ -37,7 +40,7 @@ demo: $(VENV)/.installed-sqlite
 
 ## make test [DB=sqlite|postgres|mariadb]: the whole test suite
 test: $(STAMP)
-	CONNEX_TEST_DB=$(DB) $(BIN)/pytest $(PYTEST_ARGS)
+	CONNEX_TEST_DB=$(DB) $(BIN)/pytest $(MARKS_$(DB)) $(PYTEST_ARGS)
 
 ## make lint: ruff and mypy
 lint: $(VENV)/.installed-lint

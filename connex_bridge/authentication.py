@@ -75,8 +75,9 @@ class ConnexBasicAuthentication(BaseAuthentication):
         attempt = SignInAttempt(username, address)
         attempt.refuse_if_locked()
         # One query whatever the outcome, and the same digest work for an
-        # unknown user name as for a wrong password.
-        credential = ConnexCredential.objects.filter(username=username).first()
+        # unknown user name as for a wrong password. No user name holds a NUL,
+        # and PostgreSQL cannot even compare one: treat it as unknown.
+        credential = None if "\x00" in username else ConnexCredential.objects.filter(username=username).first()
         if credential is None:
             secrets.check_unknown_user(password)
             attempt.failed()

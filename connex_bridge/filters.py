@@ -24,6 +24,11 @@ from connex_bridge.sources.base import OrderSource
 
 EXPECTED_DATE = "yyyy-MM-ddTHH:mm:ssZ in UTC, e.g. 2024-05-01T13:30:00Z"
 
+#: Most names one ``orderStatus`` or ``storeName`` list may hold. A merchant types a
+#: handful; each name is one ``OR`` in the query, and SQLite refuses an expression
+#: nested more than 1000 deep.
+MAX_NAMES = 100
+
 _DATE_RE = re.compile(
     r"""
     (?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})
@@ -158,6 +163,11 @@ class CommaListField(forms.Field):
     def to_python(self, value: Any) -> list[str]:
         if not value:
             return []
+        if "\x00" in str(value):  # PostgreSQL cannot even compare a text with a NUL in it
+            raise ValidationError(
+                f"{self.label} contains a NUL character (%00); send plain comma-separated text.",
+                code="null_character",
+            )
         items = list(dict.fromkeys(item.strip() for item in str(value).split(",") if item.strip()))
         if self.max_items is not None and len(items) > self.max_items:
             raise ValidationError(
@@ -219,8 +229,8 @@ class OrderFilterSet(django_filters.FilterSet):
     date_modified_max = ConnexDateTimeFilter(method="filter_window", label="date_modified_max")
     date_created_min = ConnexDateTimeFilter(method="filter_window", label="date_created_min")
     date_created_max = ConnexDateTimeFilter(method="filter_window", label="date_created_max")
-    orderStatus = CommaListFilter(label="orderStatus")  # noqa: N815 - Connex's parameter name
-    storeName = CommaListFilter(method="filter_store_names", label="storeName")  # noqa: N815
+    orderStatus = CommaListFilter(label="orderStatus", max_items=MAX_NAMES)  # noqa: N815 - Connex's parameter name
+    storeName = CommaListFilter(method="filter_store_names", label="storeName", max_items=MAX_NAMES)  # noqa: N815
     orderNumber = CommaListFilter(method="filter_order_numbers", label="orderNumber")  # noqa: N815
 
     class Meta:

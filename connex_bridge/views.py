@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from django.conf import settings
-from django.core.exceptions import DisallowedHost, PermissionDenied
+from django.core.exceptions import DisallowedHost, PermissionDenied, TooManyFieldsSent
 from django.http import Http404, StreamingHttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.decorators import method_decorator
@@ -61,6 +61,11 @@ def connex_exception_handler(exc: Exception, context: dict[str, Any]) -> Respons
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, TooManyFieldsSent):  # Django would answer with an HTML page
+        exc = exceptions.ParseError(
+            "The query string holds more parameters than DATA_UPLOAD_MAX_NUMBER_FIELDS allows; "
+            "send only Connex's parameters."
+        )
     if not isinstance(exc, exceptions.APIException):
         return None
     headers = {}

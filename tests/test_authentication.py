@@ -69,6 +69,16 @@ def test_a_non_utf8_password_is_rejected_not_a_crash(client, credential):
     assert response.json() == REJECTED
 
 
+def test_a_nul_in_the_user_name_is_rejected_not_a_crash(client, credential):
+    # Regression: PostgreSQL refuses a NUL in a query parameter, so this was a 500 there.
+    header = "Basic " + base64.b64encode(credential.username.encode() + b"\x00:" + credential.secret.encode()).decode()
+
+    response = client.get("/connex/authenticatetowebservice", HTTP_AUTHORIZATION=header)
+
+    assert response.status_code == 401
+    assert response.json() == REJECTED
+
+
 def test_pairing_accepts_post_too(connex):
     response = connex.post("/connex/authenticatetowebservice")
 

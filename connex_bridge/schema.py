@@ -1,0 +1,459 @@
+"""An OpenAPI 3 schema of the Connex endpoints, made with drf-spectacular.
+
+Optional: ``pip install "django-connex-bridge[schema]"``. Nothing else in
+connex_bridge imports this module, so the app runs without drf-spectacular;
+importing it without drf-spectacular is an ImportError saying what to install.
+
+    python manage.py connex_schema > connex-openapi.json
+    python manage.py connex_schema --format yaml --prefix /connex/ > connex-openapi.yaml
+
+or, in Python, :func:`openapi_schema`. The schema describes the real contract:
+the query parameters of ``orders`` and the forms they accept, HTTP Basic,
+the JMAUser answer and the JSON-string errors. It is generated from the views
+themselves (drf-spectacular extensions describe them from the outside), and
+it ignores the host's ``REST_FRAMEWORK`` and ``SPECTACULAR_SETTINGS``, as the
+endpoints do.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+try:
+    from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiViewExtension
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.openapi import AutoSchema
+    from drf_spectacular.plumbing import ComponentRegistry, ResolvedComponent
+    from drf_spectacular.renderers import OpenApiYamlRenderer
+    from drf_spectacular.settings import patched_settings
+    from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
+except ImportError as exc:  # pragma: no cover - exercised by tests/test_schema_optional.py
+    raise ImportError("connex_bridge.schema needs drf-spectacular: pip install 'django-connex-bridge[schema]'") from exc
+
+from django.urls import NoReverseMatch, include, path, reverse
+
+import connex_bridge
+from connex_bridge import views
+from connex_bridge.conf import app_settings
+from connex_bridge.filters import EXPECTED_DATE, MAX_NAMES, WINDOW_PARAMETERS
+from connex_bridge.wire import INVOICE_MODES
+
+SECURITY_SCHEME = "connexBasic"
+
+
+def _blanks() -> str:
+    """A character class of what ``str.strip()`` removes, as ranges of ``\\uXXXX`` escapes."""
+    codes = [code for code in range(0x10000) if chr(code).isspace()]
+    ranges: list[list[int]] = []
+    for code in codes:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "[" + "".join(f"\\u{a:04x}" + (f"-\\u{b:04x}" if b > a else "") for a, b in ranges) + "]"
+
+
+#: The timestamps ``orders`` reads (filters.parse_connex_datetime), as a pattern: blanks
+#: around it are ignored, and an empty value is an open bound.
+DATE_PATTERN = (
+    rf"^{_blanks()}*([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[Tt ][0-9]{{2}}:[0-9]{{2}}(:[0-9]{{2}}([.,][0-9]{{1,9}})?)? *"
+    rf"([Zz]|[+\- ][0-9]{{2}}(:?[0-9]{{2}})?)?)?{_blanks()}*$"
+)
+
+# --- the JSON shapes (PROTOCOL §4) ---------------------------------------------------------
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _object(properties: dict[str, Any], *, optional: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": [name for name in properties if name not in optional],
+    }
+
+
+_STRING: dict[str, Any] = {"type": "string"}
+_MONEY: dict[str, Any] = {"type": "number", "description": "An exact decimal amount (106.25), never a string."}
+_DATE: dict[str, Any] = {
+    "type": "string",
+    "description": "Local wall-clock time (2024-05-01T21:30:05), UTC (…Z) or /Date(ms)/, per DATE_FORMAT.",
+}
+_OPTIONAL_DATE: dict[str, Any] = {**_DATE, "nullable": True}
+_INTEGER: dict[str, Any] = {"type": "integer"}
+_BOOLEAN: dict[str, Any] = {"type": "boolean"}
+
+
+def _strings(names: str) -> dict[str, Any]:
+    """String properties, named in one blank-separated string."""
+    return {name: _STRING for name in names.split()}
+
+
+COMPONENTS: dict[str, dict[str, Any]] = {
+    "JMAAddress": _object(
+        _strings(
+            "FirstName LastName FullName Company Address1 Address2 Address3 City RegionName PostalCode "
+            "CountryName TwoLetterIsoCode PhoneNumber Email"
+        )
+    ),
+    "JMACustomer": _object({"Id": _INTEGER, **_strings("Email CompanyName FirstName LastName")}),
+    "JMADiscount": _object({"Name": _STRING, "Code": _STRING, "Amount": _MONEY, "NonTaxable": _BOOLEAN}),
+    "JMAProduct": _object(
+        {"Sku": _STRING, "Name": _STRING, "Amount": _MONEY, "StockQuantity": _MONEY},
+        optional=("StockQuantity",),
+    ),
+    "JMAOrderDetail": _object(
+        {
+            "Sku": {"type": "string", "minLength": 1},
+            "Name": _STRING,
+            "Quantity": {"type": "number"},
+            "PriceExclTax": _MONEY,
+            "PriceInclTax": _MONEY,
+            "DiscountExclTax": _MONEY,
+            "DiscountInclTax": _MONEY,
+            "HasTax": _BOOLEAN,
+            "IsShipping": _BOOLEAN,
+            "TaxCode": _STRING,
+            "Product": _ref("JMAProduct"),
+        }
+    ),
+    "JMAOrder": _object(
+        {
+            "OrderNumber": _STRING,
+            "Id": _INTEGER,
+            "Other": _STRING,
+            "CreationDate": _DATE,
+            "ModifiedDate": _DATE,
+            "PaidDate": _OPTIONAL_DATE,
+            "OrderStatus": {"type": "string", "description": '"Cancelled" in CancelledOrders.'},
+            "StoreName": _STRING,
+            "Total": _MONEY,
+            "TotalInclTax": _MONEY,
+            "TotalExclTax": _MONEY,
+            "TotalTax": _MONEY,
+            "ShippingInclTax": _MONEY,
+            "ShippingExclTax": _MONEY,
+            "ShippingMethod": _STRING,
+            "DiscountInclTax": _MONEY,
+            "DiscountExclTax": _MONEY,
+            "Discounts": {"type": "array", "items": _ref("JMADiscount")},
+            "OrderDetails": {"type": "array", "items": _ref("JMAOrderDetail")},
+            "BillingAddress": _ref("JMAAddress"),
+            "ShippingAddress": _ref("JMAAddress"),
+            "Customer": _ref("JMACustomer"),
+            "CreditCardName": _STRING,
+            "ReferenceNumber": _STRING,
+            "CurrencyCode": _STRING,
+            "TrackingNumber": _STRING,
+            "ShippingDate": _OPTIONAL_DATE,
+            "Note": _STRING,
+            "PrivateNote": _STRING,
+            "ParentOrderNumber": _STRING,
+            "InvoiceMode": {"type": "string", "enum": sorted(INVOICE_MODES)},
+        },
+        optional=("InvoiceMode",),
+    ),
+    "JMAPayment": _object(
+        {
+            "OrderNumber": _STRING,
+            "Order": _object({"OrderNumber": _STRING}),
+            "PaymentAmount": _MONEY,
+            "PaymentDate": _DATE,
+            "CreditCardName": _STRING,
+            "ReferenceNumber": _STRING,
+            "DepositAccount": _STRING,
+            "Id": _INTEGER,
+            "ModifiedDate": _DATE,
+        }
+    ),
+    "JMAUser": _object(
+        {
+            "Orders": {"type": "array", "items": _ref("JMAOrder"), "description": "Sales in the window."},
+            "CancelledOrders": {
+                "type": "array",
+                "items": _ref("JMAOrder"),
+                "description": "Cancelled and refunded orders in the window, whatever orderStatus says.",
+            },
+            "Payments": {
+                "type": "array",
+                "items": _ref("JMAPayment"),
+                "description": "Every payment of every order in Orders.",
+            },
+            "Purchases": {"type": "array", "items": _ref("JMAOrder"), "maxItems": 0},
+            "ProductsToQB": {"type": "array", "items": _ref("JMAProduct"), "maxItems": 0},
+            "ProductsFromQBToUpdate": {"type": "array", "items": _ref("JMAProduct"), "maxItems": 0},
+            "InventoryAdjustments": {"type": "array", "items": _ref("JMAProduct"), "maxItems": 0},
+            "Customers": {"type": "array", "items": _ref("JMAAddress"), "maxItems": 0},
+        }
+    ),
+    "Error": {
+        "type": "string",
+        "description": "What went wrong and what to do, as one sentence Connex shows the merchant.",
+    },
+}
+
+# --- the operations ---------------------------------------------------------------------------
+
+
+def _error(description: str, example: str) -> OpenApiResponse:
+    return OpenApiResponse(
+        response=_ref("Error"), description=description, examples=[OpenApiExample("message", value=example)]
+    )
+
+
+UNAUTHORIZED = _error(
+    "The credentials are missing, malformed, wrong or disabled (one message for all of them).",
+    "Connex could not sign in to the shop: the user name or password is wrong, or the credential was disabled.",
+)
+HTTPS_REQUIRED = _error(
+    "The request came over plain HTTP (never redirected): the body names the https:// URL to type into Connex.",
+    "The shop accepts Connex only over HTTPS, and this request came over plain HTTP, which would send the "
+    "password unencrypted. In Connex, change the URL to https://shop.example.com/connex/ …",
+)
+THROTTLED = _error(
+    "Too many failed sign-ins from this address (or with this user name from it); Retry-After says when to try again.",
+    "Too many failed sign-ins came from this address, so the shop refuses them for 15 minutes. …",
+)
+RESPONSE_HEADERS = [
+    OpenApiParameter(
+        "WWW-Authenticate",
+        location=OpenApiParameter.HEADER,
+        response=[401],
+        description='Basic realm="Connex", charset="UTF-8"',
+    ),
+    OpenApiParameter("Retry-After", location=OpenApiParameter.HEADER, response=[429], description="Seconds to wait."),
+]
+
+
+def _timestamp(name: str) -> OpenApiParameter:
+    kind, end = name.split("_")[1:]
+    return OpenApiParameter(
+        name,
+        type={"type": "string", "pattern": DATE_PATTERN},
+        description=(
+            f"{'Start' if end == 'min' else 'End'} of the window on the order's {kind} time, inclusive. "
+            f"{EXPECTED_DATE}. Also accepted: fractional seconds (up to 9 digits; past microseconds they "
+            "are cut, not rounded), an offset up to ±14:00 (+02:00, +0200, +02, or ' 02:00' when a '+' was "
+            "not URL-encoded), no zone (UTC), a blank instead of the 'T', the leap second :60, blanks "
+            "around the value. Years 0001 and 9999 (.NET's empty dates) and an empty value are open "
+            "bounds. The name matches in any letter case; sent twice with different values it is a 400."
+        ),
+        examples=[OpenApiExample("Connex", value="2024-05-01T13:30:00Z")],
+    )
+
+
+def _names(name: str, meaning: str, max_items: int) -> OpenApiParameter:
+    return OpenApiParameter(
+        name,
+        # No maxItems: the limit counts distinct values, which JSON Schema cannot say.
+        type={"type": "array", "items": {"type": "string"}},
+        style="form",
+        explode=False,
+        description=(
+            f"{meaning} A comma-separated list (blanks trimmed, empty items and repeats dropped, repeated "
+            f"parameters joined), at most {max_items} distinct values, no NUL character. The name matches in any "
+            "letter case."
+        ),
+    )
+
+
+def orders_parameters() -> list[OpenApiParameter]:
+    """The query string of ``orders`` (PROTOCOL §3)."""
+    return [
+        *(_timestamp(name) for name in WINDOW_PARAMETERS),
+        _names(
+            "orderStatus",
+            "Status names whose sales go to Orders (case-insensitive); absent: every status. Cancelled "
+            "orders reach CancelledOrders whatever it says.",
+            MAX_NAMES,
+        ),
+        _names("storeName", "Store names (case-insensitive); absent: every store.", MAX_NAMES),
+        _names(
+            "orderNumber",
+            "Order numbers to send again: the windows are ignored, orderStatus and storeName still apply.",
+            app_settings.MAX_ORDER_NUMBERS,
+        ),
+    ]
+
+
+ORDERS_DESCRIPTION = (
+    "The orders, refunds and payments of a window (PROTOCOL §3-§4). Send a window (date_modified_min / "
+    "date_modified_max, or date_created_min / date_created_max) or orderNumber; without either the answer "
+    "is a 400. Results come ordered by modified time, then id: the same window gives the same bytes. "
+    "Unknown parameters are ignored."
+)
+
+
+class ConnexAutoSchema(AutoSchema):
+    """Describes a Connex operation from its view's ``operations[method]`` (what ``@extend_schema``
+    would say, without depending on the host's ``DEFAULT_SCHEMA_CLASS``), and registers the JMA shapes."""
+
+    def _described(self) -> dict[str, Any]:
+        operations: dict[str, dict[str, Any]] = self.view.operations  # type: ignore[attr-defined]
+        return operations[self.method]
+
+    def get_operation(
+        self, path: str, path_regex: str, path_prefix: str, method: str, registry: ComponentRegistry
+    ) -> Any:
+        for name, schema in COMPONENTS.items():
+            registry.register_on_missing(
+                ResolvedComponent(name=name, type=ResolvedComponent.SCHEMA, schema=copy.deepcopy(schema), object=name)
+            )
+        return super().get_operation(path, path_regex, path_prefix, method, registry)
+
+    def get_operation_id(self) -> str:
+        return str(self._described()["operation_id"])
+
+    def get_summary(self) -> str:
+        return str(self._described()["summary"])
+
+    def get_description(self) -> str:  # type: ignore[override]
+        return str(self._described()["description"])
+
+    def get_tags(self) -> list[str]:
+        return ["Connex"]
+
+    def get_override_parameters(self) -> list[Any]:
+        return [*self._described().get("parameters", []), *RESPONSE_HEADERS]
+
+    def get_request_serializer(self) -> None:
+        return None
+
+    def get_response_serializers(self) -> dict[int, OpenApiResponse]:  # type: ignore[override]
+        return {**self._described()["responses"], 401: UNAUTHORIZED, 403: HTTPS_REQUIRED, 429: THROTTLED}
+
+
+PAIRING = {
+    "summary": "Pairing check",
+    "description": "Connex's pairing check: valid credentials answer the JSON string OK.",
+    "responses": {
+        200: OpenApiResponse(
+            response={"type": "string", "enum": ["OK"]},
+            description="The credentials are valid.",
+            examples=[OpenApiExample("OK", value="OK")],
+        )
+    },
+}
+
+
+class OrdersViewSchema(OpenApiViewExtension):
+    target_class = "connex_bridge.views.OrdersView"
+
+    def view_replacement(self) -> type[views.OrdersView]:
+        class Described(views.OrdersView):
+            schema = ConnexAutoSchema()
+            operations = {
+                "GET": {
+                    "operation_id": "orders",
+                    "summary": "Orders, refunds and payments of a window",
+                    "description": ORDERS_DESCRIPTION,
+                    "parameters": orders_parameters(),
+                    "responses": {
+                        200: OpenApiResponse(response=_ref("JMAUser"), description="The window's JMAUser."),
+                        400: _error(
+                            "Bad input: the body names the parameter, the value and the expected form.",
+                            f"date_modified_min='yesterday' is not a date and time; expected {EXPECTED_DATE}.",
+                        ),
+                    },
+                }
+            }
+
+        return Described
+
+
+class AuthenticateViewSchema(OpenApiViewExtension):
+    target_class = "connex_bridge.views.AuthenticateToWebServiceView"
+
+    def view_replacement(self) -> type[views.AuthenticateToWebServiceView]:
+        class Described(views.AuthenticateToWebServiceView):
+            schema = ConnexAutoSchema()
+            operations = {
+                "GET": {**PAIRING, "operation_id": "authenticatetowebservice"},
+                "POST": {**PAIRING, "operation_id": "authenticatetowebservice_post", "summary": "Pairing check (POST)"},
+            }
+
+        return Described
+
+
+class ConnexBasicScheme(OpenApiAuthenticationExtension):
+    target_class = "connex_bridge.authentication.ConnexBasicAuthentication"
+    name = SECURITY_SCHEME
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "basic",
+            "description": "The user name and password of a ConnexCredential (python manage.py connex_credential).",
+        }
+
+
+#: drf-spectacular settings for this schema, whatever the host's SPECTACULAR_SETTINGS say.
+SETTINGS: dict[str, Any] = {
+    "TITLE": "Connex for QuickBooks custom-store API (connex_bridge)",
+    "DESCRIPTION": (
+        "The HTTP API Connex for QuickBooks polls: HTTPS only, HTTP Basic on every request, JSON out. "
+        "Action names match in any letter case, with or without a trailing slash, and never redirect."
+    ),
+    "VERSION": connex_bridge.__version__,
+    "SERVERS": [],
+    "SECURITY": [],
+    "TAGS": [],
+    "SCHEMA_PATH_PREFIX": None,
+    "SCHEMA_PATH_PREFIX_TRIM": False,
+    "SCHEMA_PATH_PREFIX_INSERT": "",
+    "COMPONENT_SPLIT_REQUEST": False,
+    "OAS_VERSION": "3.0.3",
+    "CAMELIZE_NAMES": False,
+    "SORT_OPERATIONS": True,
+    "SORT_OPERATION_PARAMETERS": True,
+    "AUTHENTICATION_WHITELIST": None,
+    "RENDERER_WHITELIST": None,
+    "PARSER_WHITELIST": None,
+    "PREPROCESSING_HOOKS": [],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
+    "EXTENSIONS_INFO": {},
+    "EXTENSIONS_ROOT": {},
+    "EXTERNAL_DOCS": {},
+    "CONTACT": {},
+    "LICENSE": {},
+    "TOS": None,
+}
+
+
+def openapi_schema(prefix: str | None = None) -> dict[str, Any]:
+    """The OpenAPI 3 schema of the Connex endpoints served under ``prefix``
+    (default: where the host's URLconf includes them, see :func:`default_prefix`).
+
+    Each action is listed once, lower-case and without a trailing slash, as
+    Connex asks for it (the URLs accept every other spelling too).
+    """
+    prefix = default_prefix() if prefix is None else prefix
+    route = prefix.strip("/")
+    canonical = [
+        path("authenticatetowebservice", views.AuthenticateToWebServiceView.as_view()),
+        path("orders", views.OrdersView.as_view()),
+    ]
+    patterns = [path(f"{route}/" if route else "", include(canonical))]
+    with patched_settings(SETTINGS):
+        generator = SchemaGenerator(patterns=patterns)
+        schema: dict[str, Any] = generator.get_schema(request=None, public=True)
+    return schema
+
+
+def default_prefix() -> str:
+    """Where the host's URLconf serves the Connex endpoints (``/connex/`` when it cannot tell)."""
+    try:
+        return reverse("connex_bridge:orders").removesuffix("orders")
+    except NoReverseMatch:
+        return "/connex/"
+
+
+def render(schema: dict[str, Any], form: str = "json") -> str:
+    """The schema as indented JSON, or as YAML (``form="yaml"``)."""
+    if form == "yaml":
+        return OpenApiYamlRenderer().render(schema).decode()
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"

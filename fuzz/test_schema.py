@@ -1,0 +1,121 @@
+"""The OpenAPI schema says what the endpoints do (needs drf-spectacular: the "schema" extra)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from django.core.management import call_command
+from drf_spectacular.settings import spectacular_settings
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from connex_bridge.filters import WINDOW_PARAMETERS, parse_connex_datetime
+from connex_bridge.schema import DATE_PATTERN, openapi_schema
+from tests.test_bad_input_property import connex_timestamps, timestamp_shaped
+
+ORDERS = "/connex/orders"
+PAIRING = "/connex/authenticatetowebservice"
+
+
+def test_the_schema_lists_each_connex_action_once_with_its_methods():
+    schema = openapi_schema()
+
+    assert schema["openapi"].startswith("3.")
+    assert {path: sorted(operations) for path, operations in schema["paths"].items()} == {
+        PAIRING: ["get", "post"],
+        ORDERS: ["get"],
+    }
+
+
+def test_every_operation_needs_http_basic_and_documents_401_403_and_429_as_json_strings():
+    schema = openapi_schema()
+
+    assert schema["components"]["securitySchemes"] == {
+        "connexBasic": {"type": "http", "scheme": "basic", "description": schema_description(schema)}
+    }
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            assert operation["security"] == [{"connexBasic": []}]
+            for code in ("401", "403", "429"):
+                body = operation["responses"][code]["content"]["application/json"]["schema"]
+                assert body == {"$ref": "#/components/schemas/Error"}
+            assert "WWW-Authenticate" in operation["responses"]["401"]["headers"]
+            assert "Retry-After" in operation["responses"]["429"]["headers"]
+    assert schema["components"]["schemas"]["Error"]["type"] == "string"
+
+
+def schema_description(schema: dict) -> str:
+    return schema["components"]["securitySchemes"]["connexBasic"]["description"]
+
+
+def test_orders_documents_its_query_parameters_and_the_jmauser_answer():
+    schema = openapi_schema()
+    operation = schema["paths"][ORDERS]["get"]
+    parameters = {p["name"]: p for p in operation["parameters"]}
+
+    assert set(parameters) == {*WINDOW_PARAMETERS, "orderStatus", "storeName", "orderNumber"}
+    assert all(p["in"] == "query" and not p.get("required") for p in parameters.values())
+    for name in WINDOW_PARAMETERS:
+        assert parameters[name]["schema"] == {"type": "string", "pattern": DATE_PATTERN}
+        assert "yyyy-MM-ddTHH:mm:ssZ" in parameters[name]["description"]
+    for name in ("orderStatus", "storeName", "orderNumber"):
+        assert parameters[name]["schema"]["type"] == "array"
+        assert (parameters[name]["style"], parameters[name]["explode"]) == ("form", False)  # 1001,1002
+    assert set(operation["responses"]) == {"200", "400", "401", "403", "429"}
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/JMAUser"
+    }
+    user = schema["components"]["schemas"]["JMAUser"]
+    assert set(user["required"]) == {
+        "Orders", "CancelledOrders", "Payments", "Purchases", "ProductsToQB", "ProductsFromQBToUpdate",
+        "InventoryAdjustments", "Customers",
+    }  # fmt: skip
+
+
+@given(text=st.one_of(st.text(), timestamp_shaped, connex_timestamps().map(lambda stamp: stamp[0])))
+@example(text=" 2024-05-01T12:00:00Z\x1c")
+@example(text="")
+def test_the_date_pattern_admits_every_timestamp_the_endpoint_accepts(text):
+    # So a schema-violating timestamp is always one the endpoint refuses (schemathesis checks it).
+    try:
+        parse_connex_datetime(text)
+    except ValueError:
+        return
+    assert re.search(DATE_PATTERN, text)
+
+
+def test_the_prefix_is_where_the_urlconf_serves_connex_or_the_one_given():
+    assert ORDERS in openapi_schema()["paths"]
+    assert "/shop/connex/orders" in openapi_schema("/shop/connex/")["paths"]
+    assert "/orders" in openapi_schema("/")["paths"]
+
+
+def test_the_hosts_spectacular_and_rest_framework_settings_do_not_change_the_schema(settings, monkeypatch):
+    plain = openapi_schema()
+    host = {
+        "TITLE": "Host API",
+        "SCHEMA_PATH_PREFIX_INSERT": "/api",
+        "SERVERS": [{"url": "https://api.example.com"}],
+        "SECURITY": [{"jwt": []}],
+        "OAS_VERSION": "3.1.0",
+        "CAMELIZE_NAMES": True,
+        "AUTHENTICATION_WHITELIST": ["rest_framework.authentication.SessionAuthentication"],
+        "PREPROCESSING_HOOKS": [lambda endpoints: []],
+    }
+    for name, value in host.items():  # as SPECTACULAR_SETTINGS would set them
+        monkeypatch.setattr(spectacular_settings, name, value)
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_SCHEMA_CLASS": "rest_framework.schemas.AutoSchema"}
+
+    assert openapi_schema() == plain
+    assert spectacular_settings.TITLE == "Host API"  # and the host's own settings are left as they were
+
+
+def test_connex_schema_prints_the_schema_as_json_or_yaml(capsys):
+    call_command("connex_schema")
+    assert json.loads(capsys.readouterr().out) == openapi_schema()
+
+    call_command("connex_schema", "--format", "yaml", "--prefix", "/shop/connex/")
+    out = capsys.readouterr().out
+    assert out.startswith("openapi: 3.")
+    assert "/shop/connex/orders:" in out
