@@ -239,32 +239,35 @@ def stream_user(records: Iterable[OrderRecord], write_date: DateWriter | None = 
 
     ``records`` come in the answer's order, sales and refunds mixed
     (``is_cancelled`` says which). Sales are written as they arrive; refunds
-    and payments are kept as encoded JSON until the ``Orders`` list is done,
-    so memory holds bytes for those, never objects.
+    and payments are kept as encoded JSON until the ``Orders`` list is done —
+    in one growing buffer each, since every small bytes object orjson returns
+    keeps a few kilobytes allocated.
     """
     write_date = write_date or date_writer()
-    pending: list[bytes] = [b'{"Orders":[']
-    size = 0
-    refunds: list[bytes] = []
-    payments: list[bytes] = []
+    pending = bytearray(b'{"Orders":[')
+    refunds = bytearray()
+    payments = bytearray()
     first = True
     for record in records:
-        encoded = dumps(order(record, write_date))
         if record.is_cancelled:
-            refunds.append(encoded)
+            refunds += b"," if refunds else b""
+            refunds += dumps(order(record, write_date))
             continue
-        payments.extend(dumps(payment(p, write_date)) for p in record.payments)
-        pending.append(encoded if first else b"," + encoded)
+        for entry in record.payments:
+            payments += b"," if payments else b""
+            payments += dumps(payment(entry, write_date))
+        pending += b"" if first else b","
+        pending += dumps(order(record, write_date))
         first = False
-        size += len(encoded)
-        if size >= _FLUSH_BYTES:
-            yield b"".join(pending)
-            pending, size = [], 0
-    pending.append(b'],"CancelledOrders":[' + b",".join(refunds))
-    pending.append(b'],"Payments":[' + b",".join(payments) + b"]")
-    pending.extend(f',"{name}":[]'.encode() for name in _EMPTY_LISTS)
-    pending.append(b"}")
-    yield b"".join(pending)
+        if len(pending) >= _FLUSH_BYTES:
+            yield bytes(pending)
+            pending = bytearray()
+    pending += b'],"CancelledOrders":[' + refunds
+    pending += b'],"Payments":[' + payments + b"]"
+    for name in _EMPTY_LISTS:
+        pending += f',"{name}":[]'.encode()
+    pending += b"}"
+    yield bytes(pending)
 
 
 def _plain(quantity: Decimal) -> Decimal:
