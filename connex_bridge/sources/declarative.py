@@ -114,7 +114,9 @@ class DeclarativeOrderSource(OrderSource):
         # A stable order: without one, PostgreSQL may return lines differently each time,
         # and the same window must give the same bytes.
         ordering = related._meta.ordering or ["pk"]
-        return Prefetch(relation, queryset=related._default_manager.select_related(*select).order_by(*ordering))
+        children = related._default_manager.order_by(*ordering)
+        # select_related() with no fields would follow every foreign key (deprecated in Django 6.1).
+        return Prefetch(relation, queryset=children.select_related(*select) if select else children)
 
     def _order_paths(self) -> list[str]:
         return [p for p in (self.number_field, self.status_field, self.store_field, *self.order_fields.values()) if p]
