@@ -7,7 +7,7 @@ parser, content-negotiation and exception handling, so the host's
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, cast
 
 from django.conf import settings
@@ -31,6 +31,7 @@ from connex_bridge.filters import OrderFilterSet
 from connex_bridge.models import ConnexCredential
 from connex_bridge.permissions import IsConnexCredential
 from connex_bridge.renderers import ConnexJSONRenderer
+from connex_bridge.snapshot import read_in_snapshot
 
 
 class AlwaysJSON(BaseContentNegotiation):
@@ -161,5 +162,16 @@ class OrdersView(ConnexAPIView):
         # The protocol has no pagination: a year's re-sync is one answer. It is
         # streamed, so memory holds one chunk of orders at a time; every error
         # Connex can act on (400, 401) is raised above, before the first byte.
-        records = source.iter_records(filterset.qs, filterset.order_statuses)
-        return StreamingHttpResponse(wire.stream_user(records), content_type=ConnexJSONRenderer.media_type)
+        # It is read in one transaction, so orders, lines and payments agree.
+        queryset, statuses = filterset.qs, filterset.order_statuses
+
+        def answer() -> Iterator[bytes]:
+            return wire.stream_user(
+                source.iter_records(queryset, statuses),
+                refunds_last=source.refunds_last,
+                payments=source.iter_payments(queryset, statuses),
+            )
+
+        return StreamingHttpResponse(
+            read_in_snapshot(answer, using=queryset.db), content_type=ConnexJSONRenderer.media_type
+        )

@@ -234,40 +234,70 @@ _EMPTY_LISTS = ("Purchases", "ProductsToQB", "ProductsFromQBToUpdate", "Inventor
 _FLUSH_BYTES = 64 * 1024
 
 
-def stream_user(records: Iterable[OrderRecord], write_date: DateWriter | None = None) -> Iterator[bytes]:
+def stream_user(
+    records: Iterable[OrderRecord],
+    write_date: DateWriter | None = None,
+    *,
+    refunds_last: bool = False,
+    payments: Iterable[PaymentRecord] | None = None,
+) -> Iterator[bytes]:
     """The JMAUser of :func:`user` as a stream of JSON chunks, byte for byte the same.
 
-    ``records`` come in the answer's order, sales and refunds mixed
-    (``is_cancelled`` says which). Sales are written as they arrive; refunds
-    and payments are kept as encoded JSON until the ``Orders`` list is done —
-    in one growing buffer each, since every small bytes object orjson returns
-    keeps a few kilobytes allocated.
+    ``records`` come in the answer's order (``is_cancelled`` says which list
+    each belongs to). Sales are written as they arrive. Refunds mixed in
+    among them are held back as encoded JSON until ``Orders`` is done, unless
+    ``refunds_last`` says every sale comes before the first refund: then they
+    are written as they arrive too, and a sale after a refund is an error
+    rather than a misfiled order. ``payments``, when given, is read once every
+    order has been written and is the whole ``Payments`` list; otherwise the
+    payments each sale carries are held back. Whatever is held back is kept in
+    one growing buffer, since every small bytes object orjson returns keeps a
+    few kilobytes allocated.
     """
     write_date = write_date or date_writer()
-    pending = bytearray(b'{"Orders":[')
-    refunds = bytearray()
-    payments = bytearray()
+    out = bytearray(b'{"Orders":[')
+    held_refunds = bytearray()
+    held_payments = bytearray()
+    in_refunds = False
     first = True
     for record in records:
         if record.is_cancelled:
-            refunds += b"," if refunds else b""
-            refunds += dumps(order(record, write_date))
-            continue
-        for entry in record.payments:
-            payments += b"," if payments else b""
-            payments += dumps(payment(entry, write_date))
-        pending += b"" if first else b","
-        pending += dumps(order(record, write_date))
+            if not refunds_last:
+                held_refunds += b"," if held_refunds else b""
+                held_refunds += dumps(order(record, write_date))
+                continue
+            if not in_refunds:
+                out += b'],"CancelledOrders":['
+                in_refunds = first = True
+        elif in_refunds:
+            raise ValueError(f"Sale {record.number!r} came after a refund from a source that sends refunds last.")
+        elif payments is None:
+            for entry in record.payments:
+                held_payments += b"," if held_payments else b""
+                held_payments += dumps(payment(entry, write_date))
+        out += b"" if first else b","
+        out += dumps(order(record, write_date))
         first = False
-        if len(pending) >= _FLUSH_BYTES:
-            yield bytes(pending)
-            pending = bytearray()
-    pending += b'],"CancelledOrders":[' + refunds
-    pending += b'],"Payments":[' + payments + b"]"
+        if len(out) >= _FLUSH_BYTES:
+            yield bytes(out)
+            out = bytearray()
+    if not in_refunds:
+        out += b'],"CancelledOrders":[' + held_refunds
+    out += b'],"Payments":[' + held_payments
+    if payments is not None:
+        first = True
+        for entry in payments:
+            out += b"" if first else b","
+            out += dumps(payment(entry, write_date))
+            first = False
+            if len(out) >= _FLUSH_BYTES:
+                yield bytes(out)
+                out = bytearray()
+    out += b"]"
     for name in _EMPTY_LISTS:
-        pending += f',"{name}":[]'.encode()
-    pending += b"}"
-    yield bytes(pending)
+        out += f',"{name}":[]'.encode()
+    out += b"}"
+    yield bytes(out)
 
 
 def _plain(quantity: Decimal) -> Decimal:

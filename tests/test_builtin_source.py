@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
+import pytest
+
+from connex_bridge import wire
 from connex_bridge.models import Order, Payment
 from connex_bridge.testing.factories import OrderFactory
 from connex_bridge.testing.harness import db_time
@@ -66,8 +70,54 @@ def test_the_row_reader_and_to_record_describe_an_order_alike(db):
     source = BuiltinOrderSource()
 
     read = {r.number: r for r in source.iter_records(Order.objects.all(), [])}
+    payments = list(source.iter_payments(Order.objects.all(), []) or ())
     built = {o.number: source.to_record(o) for o in source.prefetch(Order.objects.all())}
 
+    assert payments == built["full"].payments  # read apart from the orders, written after them
     for number in ("full", "bare"):
         built[number].is_cancelled = number == "bare"
+        built[number].payments = []
         assert read[number] == built[number]
+
+
+def answer(source: Any, queryset: Any) -> bytes:
+    """The ``orders`` answer ``source`` streams for ``queryset``, as the view builds it."""
+    chunks = wire.stream_user(
+        source.iter_records(queryset, []), refunds_last=source.refunds_last, payments=source.iter_payments(queryset, [])
+    )
+    return b"".join(chunks)
+
+
+def test_a_subclass_ordering_its_own_way_is_read_in_chunks_to_the_same_answer(db, django_assert_num_queries):
+    from connex_bridge.sources.builtin import BuiltinOrderSource
+
+    class OwnOrder(BuiltinOrderSource):
+        chunk_size = 2
+
+        def order_by(self, queryset):  # same order, spelt differently: lines can't be read in step with it
+            return queryset.order_by("modified_at", "id")
+
+    for n in range(7):  # refunds mixed in, several lines, payments and a coupon each
+        OrderFactory(number=f"{1001 + n}", modified_at=T0 + n * MICROSECOND, status="refunded" if n % 3 else "paid",
+                     payments=["4.00", "6.00"], discount=Decimal("1"), lines=[{"sku": "A"}, {"sku": "B"}])  # fmt: skip
+
+    assert OwnOrder().iter_payments(Order.objects.all(), []) is None  # payments travel with the orders
+    assert answer(OwnOrder(), Order.objects.all()) == answer(BuiltinOrderSource(), Order.objects.all())
+    with django_assert_num_queries(1 + 4 * 3):  # the orders, then lines, discounts and payments per chunk of 2
+        answer(OwnOrder(), Order.objects.all())
+    with django_assert_num_queries(4):  # the orders, lines, discounts and payments, each once
+        answer(BuiltinOrderSource(), Order.objects.all())
+
+
+def test_rows_that_do_not_follow_the_orders_stop_the_answer_rather_than_join_another_order():
+    from connex_bridge.sources.builtin import InconsistentReadError, _InStep
+
+    lines = _InStep([(False, T0, 1, "a1"), (False, T0, 3, "c1"), (False, T0, 2, "b1")], "Lines")
+
+    assert lines.take((False, T0, 1)) == [(False, T0, 1, "a1")]
+    assert lines.take((False, T0, 2)) == []  # order 2 seemed to have no lines...
+    with pytest.raises(InconsistentReadError, match="Lines of order id 2 came after"):
+        lines.take((False, T0, 3))  # ...until they turned up late: the answer stops here
+    leftover = _InStep([(True, T0, 9, "z")], "Discounts")
+    with pytest.raises(InconsistentReadError, match="Discounts of order id 9 belong to no order"):
+        leftover.finish()

@@ -6,6 +6,8 @@ import datetime as dt
 import json
 from decimal import Decimal
 
+import pytest
+
 from connex_bridge import wire
 from connex_bridge.records import LineRecord, OrderRecord, PaymentRecord
 
@@ -49,3 +51,36 @@ def test_the_stream_is_the_same_bytes_as_the_whole_answer():
 
 def test_an_empty_stream_is_a_complete_answer():
     assert json.loads(b"".join(wire.stream_user([]))) == wire.user()
+
+
+def test_refunds_sent_last_and_payments_read_apart_stream_as_they_come_to_the_same_bytes():
+    records = [record(n, cancelled=n % 7 == 0, payments=1 + n % 2) for n in range(1, 600)]
+    sales = [r for r in records if not r.is_cancelled]
+    refunds = [r for r in records if r.is_cancelled]
+    write = wire.date_writer("utc")
+    read: list[str] = []
+
+    def payments():  # read only once every order is written
+        read.append("payments")
+        for sale in sales:
+            yield from sale.payments
+
+    def orders():
+        for r in [*sales, *refunds]:
+            read.append(r.number)
+            yield OrderRecord(**{**{f: getattr(r, f) for f in r.__slots__}, "payments": []})
+
+    stream = wire.stream_user(orders(), write, refunds_last=True, payments=payments())
+    chunks = list(stream)
+
+    assert b"".join(chunks) == wire.dumps(wire.user(orders=sales, cancelled_orders=refunds, write_date=write))
+    assert read[-1] == "payments" and read.count("payments") == 1
+    # Refunds and payments went out as they came: no chunk holds more than one flush's worth.
+    assert max(map(len, chunks)) < 2 * wire._FLUSH_BYTES
+
+
+def test_a_sale_after_a_refund_from_a_source_sending_refunds_last_is_an_error_not_a_misfiled_order():
+    stream = wire.stream_user([record(1), record(2, cancelled=True), record(3)], refunds_last=True)
+
+    with pytest.raises(ValueError, match="'1003' came after a refund"):
+        b"".join(stream)

@@ -13,7 +13,7 @@ docs/connect-your-shop.md documents every method.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import reduce
 from operator import or_
 from typing import TYPE_CHECKING, Any
@@ -26,7 +26,7 @@ from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat
 
 from connex_bridge.conf import app_settings
-from connex_bridge.records import OrderRecord
+from connex_bridge.records import OrderRecord, PaymentRecord
 
 if TYPE_CHECKING:
     from connex_bridge.models import ConnexCredential
@@ -97,6 +97,10 @@ class OrderSource:
     #: while the answer streams: the query count is constant up to this many
     #: orders, and memory holds about this many orders at a time.
     chunk_size: int = 5000
+    #: True when :meth:`iter_records` yields every sale before the first
+    #: refund. The answer then writes refunds as they come instead of holding
+    #: them back until the sales are written.
+    refunds_last: bool = False
 
     # --- the host model --------------------------------------------------------
 
@@ -256,6 +260,18 @@ class OrderSource:
             record = self.to_record(row)
             record.is_cancelled = bool(getattr(row, CANCELLED_ANNOTATION))
             yield record
+
+    def iter_payments(self, queryset: QuerySet[Any], statuses: Sequence[str]) -> Iterable[PaymentRecord] | None:
+        """The ``Payments`` list read on its own, or ``None`` (the default).
+
+        With ``None`` the payments are those each sale record of
+        :meth:`iter_records` carries, held back until every order is written.
+        A source may instead return a lazy iterable of the payments of every
+        sale, in the order of the sales and then of each sale's payments
+        (sales records then need carry none); it is iterated once every order
+        has been written, in the same read transaction as :meth:`iter_records`.
+        """
+        return None
 
     # --- what each row says --------------------------------------------------
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, Case, Model, Q, QuerySet, Value, When
 
 from connex_bridge.records import (
     AddressRecord,
@@ -80,20 +80,152 @@ def _by_order(rows: Iterable[tuple[Any, ...]]) -> dict[int, list[tuple[Any, ...]
     return grouped
 
 
+def _on_relation(q: Q, relation: str) -> Q | None:
+    """``q`` (field lookups on an order) rewritten for a model that reaches the order
+    through ``relation``; ``None`` when it holds something that cannot be moved."""
+    children: list[Any] = []
+    for child in q.children:
+        if isinstance(child, Q):
+            moved = _on_relation(child, relation)
+            if moved is None:
+                return None
+            children.append(moved)
+        elif isinstance(child, tuple) and isinstance(child[0], str) and not hasattr(child[1], "resolve_expression"):
+            children.append((f"{relation}__{child[0]}", child[1]))
+        else:
+            return None
+    moved = Q()
+    moved.connector, moved.negated, moved.children = q.connector, q.negated, children
+    return moved
+
+
+class InconsistentReadError(RuntimeError):
+    """The rows of a related table did not come in the orders' order.
+
+    Raised rather than send an order with rows that are not its own; the
+    answer is then cut short, so Connex books nothing of it.
+    """
+
+
+class _InStep:
+    """Rows of a table related to the orders, sorted like them, handed out order by order.
+
+    Each row starts with its order's sort key ``(is_cancelled, modified, pk)``.
+    """
+
+    def __init__(self, rows: Iterable[tuple[Any, ...]], name: str) -> None:
+        self._rows = iter(rows)
+        self._head = next(self._rows, None)
+        self._name = name
+
+    def take(self, key: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        """The rows of the order whose sort key is ``key``, the next order of the answer."""
+        taken = []
+        head, pk = self._head, key[2]
+        while head is not None and head[2] == pk:
+            taken.append(head)
+            head = next(self._rows, None)
+        self._head = head
+        if head is not None and head[:3] < key:
+            raise InconsistentReadError(f"{self._name} of order id {head[2]} came after the order they belong to.")
+        return taken
+
+    def finish(self) -> None:
+        """Fail if rows are left over: they belong to no order that was sent."""
+        if self._head is not None:
+            raise InconsistentReadError(f"{self._name} of order id {self._head[2]} belong to no order that was read.")
+
+
 class BuiltinOrderSource(OrderSource):
     """Serves :class:`connex_bridge.models.Order` and its lines, discounts and payments.
 
     It reads plain rows (``values_list``), not model instances: for a
     year's re-sync that is most of the answer's cost. :meth:`to_record` builds
     the same record from an instance, for subclasses and single orders.
+
+    Four queries read any window, however large, and nothing is held back
+    while the answer streams: the orders come sales first, then refunds, each
+    in modified-time order; their lines and discounts come from one query each,
+    sorted the same way and read in step with the orders; the payments of the
+    sales come from a last query, after every order is written.
     """
 
     model = "connex_bridge.Order"
+    refunds_last = True
 
     def iter_records(self, queryset: QuerySet[Any], statuses: Sequence[str]) -> Iterator[OrderRecord]:
+        """Sales, then refunds, each in the order of :meth:`order_by`. When
+        :meth:`iter_payments` reads the payments apart, the records carry none."""
+        from connex_bridge.models import Discount, OrderLine
+
+        window = self.select_sales_and_refunds(queryset, statuses)
+        ordered = self.order_by(window)
+        orders = ordered.order_by(CANCELLED_ANNOTATION, *ordered.query.order_by).values_list(*_ORDER)
+        plan = self._in_step()
+        if plan is None:
+            yield from self._iter_chunked(orders)
+            return
+        on_order, modified = plan
+
+        def in_step(model: type[Model], fields: tuple[str, ...], name: str) -> _InStep:
+            rows = (
+                model._default_manager.filter(order__in=window.values("pk"))
+                .annotate(connex_order_cancelled=on_order)
+                .order_by("connex_order_cancelled", f"order__{modified}", "order_id", "pk")
+                .values_list("connex_order_cancelled", f"order__{modified}", *fields)
+            )
+            return _InStep(rows.iterator(chunk_size=self.chunk_size), name)
+
+        lines = in_step(OrderLine, _LINE, "Lines")
+        discounts = in_step(Discount, _DISCOUNT, "Discounts")
+        at = _ORDER.index(modified)
+        for row in orders.iterator(chunk_size=self.chunk_size):
+            key = (row[-1], row[at], row[0])
+            yield self._record(
+                row,
+                [line[2:] for line in lines.take(key)],
+                [discount[2:] for discount in discounts.take(key)],
+                (),
+            )
+        lines.finish()
+        discounts.finish()
+
+    def iter_payments(self, queryset: QuerySet[Any], statuses: Sequence[str]) -> Iterator[PaymentRecord] | None:
+        """The payments of every sale, read by one query after the orders are written."""
+        from connex_bridge.models import Payment
+
+        plan = self._in_step()
+        if plan is None:
+            return None
+        sales = self.select_sales_and_refunds(queryset, statuses).filter(**{CANCELLED_ANNOTATION: False})
+        rows = (
+            Payment.objects.filter(order__in=sales.values("pk"))
+            .order_by(f"order__{plan[1]}", "order_id", "paid_at", "pk")
+            .values_list("order__number", *_PAYMENT[1:])
+        )
+        return (PaymentRecord(*row) for row in rows.iterator(chunk_size=self.chunk_size))
+
+    def _in_step(self) -> tuple[Case, str] | None:
+        """How lines, discounts and payments are sorted like the orders: an expression
+        telling whether a row's order is cancelled, and the order's modified field.
+        ``None`` when a subclass orders or tells apart orders in a way this cannot
+        follow; the orders are then read in chunks, each with its related rows."""
+        from connex_bridge.models import Order
+
+        modified = self.modified_field or self.created_field
+        if self.tracks_changes or modified not in _ORDER:
+            return None
+        if tuple(self.order_by(Order.objects.none()).query.order_by) != (modified, "pk"):
+            return None
+        cancelled = _on_relation(self.cancelled_q(), "order")
+        if cancelled is None:
+            return None
+        return Case(When(cancelled, then=Value(True)), default=Value(False), output_field=BooleanField()), modified
+
+    def _iter_chunked(self, orders: QuerySet[Any]) -> Iterator[OrderRecord]:
+        """Orders in chunks, each chunk's lines, discounts and payments fetched by order id."""
         from connex_bridge.models import Discount, OrderLine, Payment
 
-        orders = self.order_by(self.select_sales_and_refunds(queryset, statuses)).values_list(*_ORDER)
         for chunk in _chunks(orders.iterator(chunk_size=self.chunk_size), self.chunk_size):
             ids = [row[0] for row in chunk]
             lines = _by_order(OrderLine.objects.filter(order_id__in=ids).order_by("id").values_list(*_LINE))
