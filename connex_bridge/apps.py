@@ -15,6 +15,8 @@ class ConnexBridgeConfig(AppConfig):
         from connex_bridge import (
             checks,  # noqa: F401 - registers the system checks
             tracking,
+            transport,
         )
 
         tracking.connect_configured_source()
+        transport.exempt_connex_paths()  # resolves no URL now: SecurityMiddleware does, when it loads

@@ -15,9 +15,9 @@ from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.checks import CheckMessage, Error, Warning, register
 from django.core.exceptions import ImproperlyConfigured
-from django.urls import NoReverseMatch, reverse
 
 from connex_bridge.conf import DATE_FORMATS, DEFAULTS, SETTING_NAME, ConnexBridgeSettings, parse_networks
+from connex_bridge.transport import exempt_regex, routed_paths
 
 
 @register()
@@ -152,13 +152,14 @@ def check_lockout_settings(app_configs: Any = None, **kwargs: Any) -> list[Check
 
 def connex_paths() -> list[str]:
     """Paths Connex asks for (without the leading slash), in the spellings it uses; [] when not routed."""
-    try:
-        paths = [reverse("connex_bridge:authenticate"), reverse("connex_bridge:orders")]
-    except NoReverseMatch:
+    paths = routed_paths()
+    if not paths:
         return []
-    prefix = paths[1][: -len("orders")]
-    variants = [*paths, f"{prefix}AuthenticateToWebService", f"{prefix}Orders/"]
-    return [path.lstrip("/") for path in variants]
+    prefix = paths["orders"][: -len("orders")]
+    variants = [*paths.values(), f"{prefix}AuthenticateToWebService", f"{prefix}Orders/"]
+    if prefix:  # a base URL typed with a trailing slash
+        variants.append(f"{prefix}/orders")
+    return variants
 
 
 @register()
@@ -206,9 +207,9 @@ def check_deployment(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
         paths = connex_paths()
         caught = [path for path in paths if not any(pattern.search(path) for pattern in exempt)]
         if caught:
-            prefix = paths[1][: -len("orders")]
-            # The include() prefix covers every Connex action; with none, name the actions.
-            regex = "^" + re.escape(prefix) if prefix else r"^(?i:authenticatetowebservice|orders)/?$"
+            # connex_bridge's ready() adds this regex itself; W003 means that was undone (e.g. a
+            # SECURE_REDIRECT_EXEMPT replaced after start-up).
+            regex = exempt_regex()
             warnings.append(
                 Warning(
                     f"SECURE_SSL_REDIRECT would answer Connex's requests to /{caught[0]} with a redirect, "

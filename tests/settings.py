@@ -57,6 +57,8 @@ TEMPLATES = [
 ]
 
 STATIC_URL = "/static/"
+# A host's own exemption; connex_bridge's ready() adds the Connex paths after it (tests/test_transport.py).
+SECURE_REDIRECT_EXEMPT = [r"^static/"]
 
 # A host whose DRF defaults would break the Connex endpoints if they leaked in.
 REST_FRAMEWORK: dict[str, object] = {

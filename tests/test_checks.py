@@ -126,16 +126,38 @@ def test_w002_names_the_lockout_cache_not_the_default():
 
 
 def test_w003_ssl_redirect_that_would_catch_the_connex_paths():
-    # The request through the middleware is in tests/test_transport.py.
-    assert deployment_ids({}, CACHES=REDIS, SECURE_SSL_REDIRECT=True) == ["connex_bridge.W003"]
+    # The requests through the middleware are in tests/test_transport.py.
+    # As installed, SECURE_REDIRECT_EXEMPT covers the Connex paths by itself (connex_bridge's ready()).
+    assert deployment_ids({}, CACHES=REDIS, SECURE_SSL_REDIRECT=True) == []
+    # Replaced after start-up, it covers only what it lists.
+    assert deployment_ids({}, CACHES=REDIS, SECURE_SSL_REDIRECT=True, SECURE_REDIRECT_EXEMPT=[]) == [
+        "connex_bridge.W003"
+    ]
     assert deployment_ids({}, CACHES=REDIS, SECURE_SSL_REDIRECT=True, SECURE_REDIRECT_EXEMPT=[r"^connex/"]) == []
     # Exempting the lower-case spelling only is not enough: Connex also sends AuthenticateToWebService.
     narrow = [r"^connex/authenticatetowebservice$", r"^connex/orders/?$"]
     assert deployment_ids({}, CACHES=REDIS, SECURE_SSL_REDIRECT=True, SECURE_REDIRECT_EXEMPT=narrow) == [
         "connex_bridge.W003"
     ]
+    # Nor is it without the doubled slash of a base URL typed with a trailing one.
+    one_slash = [r"^connex/(?i:authenticatetowebservice|orders)/?$"]
+    assert deployment_ids({}, CACHES=REDIS, SECURE_SSL_REDIRECT=True, SECURE_REDIRECT_EXEMPT=one_slash) == [
+        "connex_bridge.W003"
+    ]
     # No SecurityMiddleware: nothing redirects.
-    assert deployment_ids({}, CACHES=REDIS, SECURE_SSL_REDIRECT=True, MIDDLEWARE=[]) == []
+    assert deployment_ids({}, CACHES=REDIS, SECURE_SSL_REDIRECT=True, MIDDLEWARE=[], SECURE_REDIRECT_EXEMPT=[]) == []
+
+
+def test_w003_hint_at_the_root_names_the_actions_not_every_path(settings):
+    settings.ROOT_URLCONF = "tests.urls_root"
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_REDIRECT_EXEMPT = []
+    settings.CACHES = REDIS
+
+    [warning] = check_deployment()
+
+    assert warning.id == "connex_bridge.W003"
+    assert 'r"^(?i:authenticatetowebservice|orders)/?\\Z"' in warning.hint
 
 
 def test_w004_trusted_proxies_that_trust_everybody():
