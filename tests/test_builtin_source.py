@@ -121,3 +121,24 @@ def test_rows_that_do_not_follow_the_orders_stop_the_answer_rather_than_join_ano
     leftover = _InStep([(True, T0, 9, "z")], "Discounts")
     with pytest.raises(InconsistentReadError, match="Discounts of order id 9 belong to no order"):
         leftover.finish()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_any_test_transaction_an_answer_still_takes_a_constant_handful_of_statements(
+    django_assert_max_num_queries, django_assert_num_queries
+):
+    # As in production: the answer opens its own transaction (BEGIN ... COMMIT count too).
+    from connex_bridge.testing.factories import ConnexCredentialFactory
+    from tests.conftest import ConnexClient
+
+    connex = ConnexClient(ConnexCredentialFactory())
+    OrderFactory(number="first", modified_at=T0)
+    assert connex.get(WINDOW).status_code == 200  # records last_used_at, written at most once a minute
+    with django_assert_max_num_queries(8) as one:
+        assert len(connex.get(WINDOW).json()["Orders"]) == 1
+    assert any(query["sql"] == "COMMIT" for query in one.captured_queries)
+
+    for n in range(30):
+        OrderFactory(number=f"more-{n}", modified_at=T0, status="refunded" if n % 5 == 0 else "paid")
+    with django_assert_num_queries(len(one.captured_queries)):
+        assert len(connex.get(WINDOW).json()["CancelledOrders"]) == 6
