@@ -112,15 +112,16 @@ def test_a_subclass_ordering_its_own_way_is_read_in_chunks_to_the_same_answer(db
 def test_rows_that_do_not_follow_the_orders_stop_the_answer_rather_than_join_another_order():
     from connex_bridge.sources.builtin import InconsistentReadError, _InStep
 
-    lines = _InStep([(False, T0, 1, "a1"), (False, T0, 3, "c1"), (False, T0, 2, "b1")], "Lines")
+    lines = _InStep([(1, "a1"), (3, "c1"), (2, "b1"), (3, "c2")], "Lines")
 
-    assert lines.take((False, T0, 1)) == [(False, T0, 1, "a1")]
-    assert lines.take((False, T0, 2)) == []  # order 2 seemed to have no lines...
-    with pytest.raises(InconsistentReadError, match="Lines of order id 2 came after"):
-        lines.take((False, T0, 3))  # ...until they turned up late: the answer stops here
-    leftover = _InStep([(True, T0, 9, "z")], "Discounts")
-    with pytest.raises(InconsistentReadError, match="Discounts of order id 9 belong to no order"):
-        leftover.finish()
+    assert lines.take(1) == [(1, "a1")]
+    assert lines.take(2) == []  # order 2's line comes too late for it...
+    assert lines.take(3) == [(3, "c1")]  # ...and order 3 is short of its second line
+    with pytest.raises(InconsistentReadError, match="Lines of order id 2 did not come in step"):
+        lines.finish()  # so the answer stops before it is complete: Connex books none of it
+    unknown = _InStep([(9, "z")], "Discounts")
+    with pytest.raises(InconsistentReadError, match="Discounts of order id 9"):
+        unknown.finish()
 
 
 @pytest.mark.django_db(transaction=True)

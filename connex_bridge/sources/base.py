@@ -241,8 +241,9 @@ class OrderSource:
         Each row is annotated with ``connex_is_cancelled``.
         """
         cancelled = self.cancelled_q()
-        sales = ~cancelled & self.status_q(statuses) if statuses else ~cancelled
-        return queryset.filter(cancelled | sales).annotate(
+        if statuses:  # with none, every row is a sale or a refund: no filter to evaluate
+            queryset = queryset.filter(cancelled | (~cancelled & self.status_q(statuses)))
+        return queryset.annotate(
             **{
                 CANCELLED_ANNOTATION: Case(
                     When(cancelled, then=Value(True)), default=Value(False), output_field=BooleanField()

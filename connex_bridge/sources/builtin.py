@@ -102,15 +102,18 @@ def _on_relation(q: Q, relation: str) -> Q | None:
 class InconsistentReadError(RuntimeError):
     """The rows of a related table did not come in the orders' order.
 
-    Raised rather than send an order with rows that are not its own; the
-    answer is then cut short, so Connex books nothing of it.
+    Raised before the answer is complete, so it is cut short (no valid JSON)
+    and Connex books nothing of it, rather than book an order with rows that
+    are not its own.
     """
 
 
 class _InStep:
     """Rows of a table related to the orders, sorted like them, handed out order by order.
 
-    Each row starts with its order's sort key ``(is_cancelled, modified, pk)``.
+    Each row starts with its order's id. A row that does not belong to the
+    order asked for waits for a later one; a row whose order has passed, or
+    never comes, is still waiting at :meth:`finish`.
     """
 
     def __init__(self, rows: Iterable[tuple[Any, ...]], name: str) -> None:
@@ -118,22 +121,23 @@ class _InStep:
         self._head = next(self._rows, None)
         self._name = name
 
-    def take(self, key: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-        """The rows of the order whose sort key is ``key``, the next order of the answer."""
+    def take(self, pk: Any) -> list[tuple[Any, ...]]:
+        """The rows of order ``pk``, the next order of the answer."""
         taken = []
-        head, pk = self._head, key[2]
-        while head is not None and head[2] == pk:
+        head = self._head
+        while head is not None and head[0] == pk:
             taken.append(head)
             head = next(self._rows, None)
         self._head = head
-        if head is not None and head[:3] < key:
-            raise InconsistentReadError(f"{self._name} of order id {head[2]} came after the order they belong to.")
         return taken
 
     def finish(self) -> None:
-        """Fail if rows are left over: they belong to no order that was sent."""
+        """Fail if rows are left over: their order was sent without them, or not at all."""
         if self._head is not None:
-            raise InconsistentReadError(f"{self._name} of order id {self._head[2]} belong to no order that was read.")
+            raise InconsistentReadError(
+                f"{self._name} of order id {self._head[0]} did not come in step with the orders; "
+                "the answer stops before it is complete."
+            )
 
 
 class BuiltinOrderSource(OrderSource):
@@ -170,23 +174,16 @@ class BuiltinOrderSource(OrderSource):
         def in_step(model: type[Model], fields: tuple[str, ...], name: str) -> _InStep:
             rows = (
                 model._default_manager.filter(order__in=window.values("pk"))
-                .annotate(connex_order_cancelled=on_order)
+                .alias(connex_order_cancelled=on_order)
                 .order_by("connex_order_cancelled", f"order__{modified}", "order_id", "pk")
-                .values_list("connex_order_cancelled", f"order__{modified}", *fields)
+                .values_list(*fields)
             )
             return _InStep(rows.iterator(chunk_size=self.chunk_size), name)
 
         lines = in_step(OrderLine, _LINE, "Lines")
         discounts = in_step(Discount, _DISCOUNT, "Discounts")
-        at = _ORDER.index(modified)
         for row in orders.iterator(chunk_size=self.chunk_size):
-            key = (row[-1], row[at], row[0])
-            yield self._record(
-                row,
-                [line[2:] for line in lines.take(key)],
-                [discount[2:] for discount in discounts.take(key)],
-                (),
-            )
+            yield self._record(row, lines.take(row[0]), discounts.take(row[0]), ())
         lines.finish()
         discounts.finish()
 
@@ -213,7 +210,7 @@ class BuiltinOrderSource(OrderSource):
         from connex_bridge.models import Order
 
         modified = self.modified_field or self.created_field
-        if self.tracks_changes or modified not in _ORDER:
+        if self.tracks_changes:
             return None
         if tuple(self.order_by(Order.objects.none()).query.order_by) != (modified, "pk"):
             return None
