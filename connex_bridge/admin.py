@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext, ngettext
@@ -29,6 +29,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 
 from connex_bridge import secrets
 from connex_bridge.models import ConnexCredential
+from connex_bridge.transport import base_path
 
 SHOWN_ONCE_TEMPLATE = "admin/connex_bridge/connexcredential/secret_once.html"
 
@@ -54,13 +55,8 @@ def stores_label(stores: Sequence[str] | None) -> str:
 
 def connex_base_url(request: HttpRequest) -> str | None:
     """The absolute URL to type into Connex, or None when the Connex URLs cannot be reversed."""
-    try:
-        orders = reverse("connex_bridge:orders")
-    except NoReverseMatch:
-        return None
-    if orders.lower().endswith("orders"):
-        orders = orders[: -len("orders")]
-    return request.build_absolute_uri(orders)
+    base = base_path()
+    return None if base is None else request.build_absolute_uri(base)
 
 
 class StoresField(forms.Field):

@@ -20,6 +20,14 @@ from django.urls import NoReverseMatch, reverse
 ACTIONS = {"authenticate": "authenticatetowebservice", "orders": "orders"}
 
 
+def base_path() -> str | None:
+    """The path of the base URL typed into Connex (``/connex/``); None when connex_bridge is not routed."""
+    try:
+        return reverse("connex_bridge:orders")[: -len("orders")]
+    except NoReverseMatch:
+        return None
+
+
 def routed_paths() -> dict[str, str]:
     """Action → its path as ``SecurityMiddleware`` sees it (decoded, no leading slash); {} when not routed."""
     try:

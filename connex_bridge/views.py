@@ -13,7 +13,6 @@ from typing import Any, cast
 from django.conf import settings
 from django.core.exceptions import DisallowedHost, PermissionDenied, TooManyFieldsSent
 from django.http import Http404, StreamingHttpResponse
-from django.urls import NoReverseMatch, reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 from rest_framework import exceptions
@@ -32,6 +31,7 @@ from connex_bridge.models import ConnexCredential
 from connex_bridge.permissions import IsConnexCredential
 from connex_bridge.renderers import ConnexJSONRenderer
 from connex_bridge.snapshot import read_in_snapshot
+from connex_bridge.transport import base_path
 
 
 class AlwaysJSON(BaseContentNegotiation):
@@ -87,10 +87,11 @@ class HTTPSRequired(exceptions.APIException):
 def https_required_message(request: Request) -> str:
     """What the merchant must change in Connex, with the https:// URL to type when it is known."""
     url = "a URL that starts with https://"
+    base = base_path()
     try:
-        base = reverse("connex_bridge:orders")[: -len("orders")]
-        url = f"https://{request.get_host()}{base}"
-    except (NoReverseMatch, DisallowedHost):
+        if base is not None:
+            url = f"https://{request.get_host()}{base}"
+    except DisallowedHost:
         pass
     return (
         "The shop accepts Connex only over HTTPS, and this request came over plain HTTP, which would send "

@@ -243,13 +243,7 @@ class OrderSource:
         cancelled = self.cancelled_q()
         if statuses:  # with none, every row is a sale or a refund: no filter to evaluate
             queryset = queryset.filter(cancelled | (~cancelled & self.status_q(statuses)))
-        return queryset.annotate(
-            **{
-                CANCELLED_ANNOTATION: Case(
-                    When(cancelled, then=Value(True)), default=Value(False), output_field=BooleanField()
-                )
-            }
-        )
+        return queryset.annotate(**{CANCELLED_ANNOTATION: flag(cancelled)})
 
     def iter_records(self, queryset: QuerySet[Any], statuses: Sequence[str]) -> Iterator[OrderRecord]:
         """Every sale and refund of a filtered queryset as records, in a stable order.
@@ -354,6 +348,11 @@ class OrderSource:
         if not values:
             return Q(pk__in=[])
         return reduce(or_, (Q(**{f"{field}__iexact": value}) for value in values))
+
+
+def flag(q: Q) -> Case:
+    """A boolean expression: whether a row matches ``q``."""
+    return Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
 def read_path(obj: Any, path: str) -> Any:

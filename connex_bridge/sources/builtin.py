@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import BooleanField, Case, Model, Q, QuerySet, Value, When
+from django.db.models import Case, Model, Q, QuerySet
 
 from connex_bridge.records import (
     AddressRecord,
@@ -17,7 +17,7 @@ from connex_bridge.records import (
     OrderRecord,
     PaymentRecord,
 )
-from connex_bridge.sources.base import CANCELLED_ANNOTATION, OrderSource
+from connex_bridge.sources.base import CANCELLED_ANNOTATION, OrderSource, flag
 
 if TYPE_CHECKING:
     from connex_bridge.models import Address, Order
@@ -217,7 +217,7 @@ class BuiltinOrderSource(OrderSource):
         cancelled = _on_relation(self.cancelled_q(), "order")
         if cancelled is None:
             return None
-        return Case(When(cancelled, then=Value(True)), default=Value(False), output_field=BooleanField()), modified
+        return flag(cancelled), modified
 
     def _iter_chunked(self, orders: QuerySet[Any]) -> Iterator[OrderRecord]:
         """Orders in chunks, each chunk's lines, discounts and payments fetched by order id."""
