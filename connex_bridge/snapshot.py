@@ -36,15 +36,17 @@ def read_snapshot(using: str) -> Iterator[None]:
     as it is: its isolation level can no longer be changed.
     """
     connection = connections[using]
-    if connection.in_atomic_block:
-        with transaction.atomic(using=using, savepoint=False):
-            yield
-        return
-    restore = _repeatable_read_postgresql(connection) if connection.vendor == "postgresql" else None
+    opened_here = not connection.in_atomic_block
+    restore = None
+    if opened_here and connection.vendor == "postgresql":
+        restore = _repeatable_read_postgresql(connection)
     try:
         with transaction.atomic(using=using, savepoint=False):
-            level = getattr(connection, "isolation_level", None)
-            if connection.vendor == "mysql" and level not in _STABLE_MYSQL_LEVELS:
+            if (
+                opened_here
+                and connection.vendor == "mysql"
+                and getattr(connection, "isolation_level", None) not in _STABLE_MYSQL_LEVELS
+            ):
                 with connection.cursor() as cursor:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             yield
