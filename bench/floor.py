@@ -26,7 +26,7 @@ from django.db.models import Q
 
 from connex_bridge.conf import app_settings
 from connex_bridge.models import Address, Discount, Order, OrderLine, Payment
-from connex_bridge.wire import CANCELLED_STATUS, INVOICE_MODES
+from connex_bridge.vocabulary import CANCELLED_STATUS, INVOICE_MODES
 
 ORDER_COLUMNS = (
     "id",
@@ -243,8 +243,6 @@ def orders_json(start: dt.datetime, end: dt.datetime) -> bytes:
                 "Id": customer_id or 0,
                 "Email": customer_email,
                 "CompanyName": customer_company,
-                "FirstName": billing["FirstName"],
-                "LastName": billing["LastName"],
             },
             "CreditCardName": payment_method,
             "ReferenceNumber": payment_reference,

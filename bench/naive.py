@@ -20,7 +20,7 @@ from rest_framework.renderers import JSONRenderer
 
 from connex_bridge.conf import app_settings
 from connex_bridge.models import Address, Discount, Order, OrderLine, Payment
-from connex_bridge.wire import CANCELLED_STATUS, INVOICE_MODES
+from connex_bridge.vocabulary import CANCELLED_STATUS, INVOICE_MODES
 
 LOCAL = "%Y-%m-%dT%H:%M:%S"  # DRF converts to the current time zone (TIME_ZONE) before formatting
 
@@ -255,14 +255,7 @@ class OrderSerializer(serializers.ModelSerializer[Order]):
         return dict(AddressSerializer(order.shipping_address).data)
 
     def get_customer(self, order: Order) -> dict[str, Any]:
-        billing = order.billing_address
-        return {
-            "Id": order.customer_id or 0,
-            "Email": order.customer_email,
-            "CompanyName": order.customer_company,
-            "FirstName": billing.first_name if billing else "",
-            "LastName": billing.last_name if billing else "",
-        }
+        return {"Id": order.customer_id or 0, "Email": order.customer_email, "CompanyName": order.customer_company}
 
     def to_representation(self, instance: Order) -> dict[str, Any]:
         data = dict(super().to_representation(instance))

@@ -25,7 +25,7 @@ import string
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import TypeVar
 
 from django.core.management.color import no_style
@@ -33,14 +33,13 @@ from django.db import connection, transaction
 from django.db.models import Model
 
 from connex_bridge.models import Address, Discount, Order, OrderLine, Payment
+from connex_bridge.vocabulary import ZERO, cents
 
 K = TypeVar("K")
 
 #: The seeded month starts here; New York moves its clocks on 2025-03-09.
 START = dt.datetime(2025, 2, 20, tzinfo=dt.timezone.utc)
 SPAN = dt.timedelta(days=30)
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
 BATCH_SIZE = 2000  # Django lowers it further where the backend limits query parameters (SQLite)
 
 #: Share of the orders that are refunds of an earlier shipped sale.
@@ -59,11 +58,6 @@ SHIPPED = ("shipped", "fulfilled")
 STORES = {"Web": 50, "Amazon": 30, "eBay": 20}
 LINE_COUNTS = {1: 35, 2: 30, 3: 18, 4: 10, 5: 4, 6: 1.5, 8: 1.5}
 CARDS = {"Visa": 40, "MasterCard": 25, "American Express": 10, "Discover": 5, "PayPal": 20}
-
-
-def cents(value: Decimal) -> Decimal:
-    """``value`` rounded to the cent, half up."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

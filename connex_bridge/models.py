@@ -19,9 +19,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from connex_bridge.wire import INVOICE_MODES
-
-ZERO = Decimal("0.00")
+from connex_bridge.vocabulary import INVOICE_MODES, ZERO
 
 
 def _money(verbose_name: str, **kwargs: Any) -> models.DecimalField[Any, Any]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-ZERO = Decimal("0.00")
+from connex_bridge.vocabulary import ZERO
 
 
 @dataclass(slots=True)
@@ -39,13 +39,15 @@ class AddressRecord:
 
 @dataclass(slots=True)
 class CustomerRecord:
-    """Who bought: at least an email or a company name."""
+    """Who bought: at least an email or a company name.
+
+    Connex's JMACustomer has no name: the customer's name reaches QuickBooks
+    through the billing and shipping addresses (:class:`AddressRecord`).
+    """
 
     id: int = 0
     email: str = ""
     company: str = ""
-    first_name: str = ""
-    last_name: str = ""
 
 
 @dataclass(slots=True)

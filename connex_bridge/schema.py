@@ -38,7 +38,7 @@ import connex_bridge
 from connex_bridge import views
 from connex_bridge.conf import app_settings
 from connex_bridge.filters import EXPECTED_DATE, MAX_NAMES, WINDOW_PARAMETERS
-from connex_bridge.wire import INVOICE_MODES
+from connex_bridge.vocabulary import INVOICE_MODES
 
 SECURITY_SCHEME = "connexBasic"
 
@@ -100,7 +100,7 @@ COMPONENTS: dict[str, dict[str, Any]] = {
             "CountryName TwoLetterIsoCode PhoneNumber Email"
         )
     ),
-    "JMACustomer": _object({"Id": _INTEGER, **_strings("Email CompanyName FirstName LastName")}),
+    "JMACustomer": _object({"Id": _INTEGER, **_strings("Email CompanyName")}),
     "JMADiscount": _object({"Name": _STRING, "Code": _STRING, "Amount": _MONEY, "NonTaxable": _BOOLEAN}),
     "JMAProduct": _object(
         {"Sku": _STRING, "Name": _STRING, "Amount": _MONEY, "StockQuantity": _MONEY},

@@ -564,9 +564,7 @@ def test_addresses_and_a_guest_customer(oscar, connex):
         "Id": 0,
         "Email": "guest@example.com",
         "CompanyName": "",
-        "FirstName": "Ada",
-        "LastName": "Lovelace",
-    }
+    }  # Connex's JMACustomer has no name: it travels in the addresses
 
 
 def test_a_registered_customer_and_an_order_without_a_billing_address(oscar, connex):
@@ -577,8 +575,7 @@ def test_a_registered_customer_and_an_order_without_a_billing_address(oscar, con
 
     sent = the_order(connex, "1001")
 
-    assert sent["Customer"]["Id"] == user.pk
-    assert (sent["Customer"]["Email"], sent["Customer"]["LastName"]) == ("ada@example.com", "King")
+    assert sent["Customer"] == {"Id": user.pk, "Email": "ada@example.com", "CompanyName": ""}
     assert sent["BillingAddress"] == sent["ShippingAddress"]  # the shipping address stands in
     assert sent["BillingAddress"]["Email"] == "ada@example.com"
 

@@ -13,7 +13,7 @@ import os
 import subprocess
 import sys
 from collections import Counter
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -35,6 +35,7 @@ from shop.models import Address, CouponRedemption, Order, OrderItem, Payment, Pr
 from connex_bridge.models import ConnexCredential
 from connex_bridge.testing.factories import ConnexCredentialFactory
 from connex_bridge.testing.harness import db_time as stored
+from connex_bridge.vocabulary import cents
 from tests.conftest import ConnexClient, basic
 
 UTC = dt.timezone.utc
@@ -44,7 +45,6 @@ ORDERS = 80
 REFUND_STATES = {"refunded", "cancelled"}
 SHIPPED_STATES = {"dispatched", "delivered"}
 REPO = Path(__file__).resolve().parent.parent
-CENT = Decimal("0.01")
 
 
 def columns(model: type[Model], *exclude: str) -> list[str]:
@@ -76,10 +76,6 @@ def snapshot() -> list[tuple[Any, ...]]:
             )
         )
     return rows
-
-
-def cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def balances(order: Order) -> bool:

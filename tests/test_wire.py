@@ -10,8 +10,22 @@ import pytest
 
 from connex_bridge import wire
 from connex_bridge.records import LineRecord, OrderRecord, PaymentRecord
+from connex_bridge.wire.outbound import _FLUSH_BYTES
 
 T0 = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.timezone.utc)
+UNUSED_LISTS = ("Purchases", "ProductsToQB", "ProductsFromQBToUpdate", "InventoryAdjustments", "Customers")
+
+
+def jmauser(sales: list[OrderRecord], refunds: list[OrderRecord], write: wire.DateWriter) -> bytes:
+    """The whole answer written in one piece, as docs/protocol.md §4 lays out a JMAUser."""
+    return wire.dumps(
+        {
+            "Orders": [wire.order(r, write) for r in sales],
+            "CancelledOrders": [wire.order(r, write) for r in refunds],
+            "Payments": [wire.payment(p, write) for r in sales for p in r.payments],
+            **{name: [] for name in UNUSED_LISTS},
+        }
+    )
 
 
 def record(n: int, cancelled: bool = False, payments: int = 1) -> OrderRecord:
@@ -35,13 +49,7 @@ def test_the_stream_is_the_same_bytes_as_the_whole_answer():
     write = wire.date_writer("utc")
 
     chunks = list(wire.stream_user(records, write))
-    whole = wire.dumps(
-        wire.user(
-            orders=[r for r in records if not r.is_cancelled],
-            cancelled_orders=[r for r in records if r.is_cancelled],
-            write_date=write,
-        )
-    )
+    whole = jmauser([r for r in records if not r.is_cancelled], [r for r in records if r.is_cancelled], write)
 
     assert len(chunks) > 2
     assert b"".join(chunks) == whole
@@ -50,7 +58,10 @@ def test_the_stream_is_the_same_bytes_as_the_whole_answer():
 
 
 def test_an_empty_stream_is_a_complete_answer():
-    assert json.loads(b"".join(wire.stream_user([]))) == wire.user()
+    body = b"".join(wire.stream_user([]))
+
+    assert body == b'{"Orders":[],"CancelledOrders":[],"Payments":[],"Purchases":[],"ProductsToQB":[],' \
+        b'"ProductsFromQBToUpdate":[],"InventoryAdjustments":[],"Customers":[]}'  # fmt: skip
 
 
 def test_refunds_sent_last_and_payments_read_apart_stream_as_they_come_to_the_same_bytes():
@@ -73,10 +84,10 @@ def test_refunds_sent_last_and_payments_read_apart_stream_as_they_come_to_the_sa
     stream = wire.stream_user(orders(), write, refunds_last=True, payments=payments())
     chunks = list(stream)
 
-    assert b"".join(chunks) == wire.dumps(wire.user(orders=sales, cancelled_orders=refunds, write_date=write))
+    assert b"".join(chunks) == jmauser(sales, refunds, write)
     assert read[-1] == "payments" and read.count("payments") == 1
     # Refunds and payments went out as they came: no chunk holds more than one flush's worth.
-    assert max(map(len, chunks)) < 2 * wire._FLUSH_BYTES
+    assert max(map(len, chunks)) < 2 * _FLUSH_BYTES
 
 
 def test_a_sale_after_a_refund_from_a_source_sending_refunds_last_is_an_error_not_a_misfiled_order():
@@ -84,3 +95,18 @@ def test_a_sale_after_a_refund_from_a_source_sending_refunds_last_is_an_error_no
 
     with pytest.raises(ValueError, match="'1003' came after a refund"):
         b"".join(stream)
+
+
+def test_the_customer_carries_only_what_connexs_jmacustomer_has():
+    from connex_bridge.records import CustomerRecord
+
+    assert wire.customer(CustomerRecord(id=7, email="ada@example.com", company="Analytical")) == {
+        "Id": 7,
+        "Email": "ada@example.com",
+        "CompanyName": "Analytical",
+    }
+
+
+def test_the_envelope_refuses_a_list_connex_does_not_have():
+    with pytest.raises(ValueError, match="no list 'Refunds'"):
+        b"".join(wire.stream_envelope({"Refunds": []}))

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+
+from connex_bridge.vocabulary import ZERO, cents
 
 if TYPE_CHECKING:
     from connex_bridge.models import ConnexCredential
-
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
 
 
 def db_time(value: dt.datetime) -> dt.datetime:
@@ -30,11 +29,6 @@ def db_time(value: dt.datetime) -> dt.datetime:
     if settings.USE_TZ or timezone.is_naive(value):
         return value
     return timezone.make_naive(value, timezone.get_default_timezone())
-
-
-def cents(value: Decimal) -> Decimal:
-    """``value`` rounded half-up to the cent."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass

@@ -22,7 +22,7 @@ import string
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -43,6 +43,8 @@ from shop.models import (
     Shipment,
 )
 
+from connex_bridge.vocabulary import ZERO, cents
+
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
 
@@ -50,8 +52,6 @@ M = TypeVar("M", bound=Model)
 PREFIX = "D"  # short: QuickBooks keeps 11 characters of a reference number
 DEMO_NUMBER = re.compile(r"D[0-9]{5,}(-R[0-9]+)?")
 FIRST_NUMBER = 10001
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
 #: Massachusetts sales tax, charged on taxable goods shipped to MA.
 MA_TAX_RATE = Decimal("0.0625")
 #: Orders are created over this many days before ``now``.
@@ -70,11 +70,6 @@ STORE_WEIGHTS = {"Web": 50, "Amazon": 30, "eBay": 20}
 SPLIT_SHARE = 0.12
 REFUND_SHARE = 0.08
 SECOND_REFUND_SHARE = 0.3
-
-
-def cents(value: Decimal) -> Decimal:
-    """``value`` rounded to the cent, half up (how the shop's tax engine rounds)."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 # --- the catalogue and the customers -------------------------------------------

@@ -76,8 +76,6 @@ class ShopOrderSource(DeclarativeOrderSource):
         "customer.id": "customer_id",
         "customer.email": "email",
         "customer.company": "customer__company",
-        "customer.first_name": "customer__first_name",
-        "customer.last_name": "customer__last_name",
         "billing_address.email": "email",
         **{f"billing_address.{key}": f"billing_address__{path}" for key, path in ADDRESS_FIELDS.items()},
         **{f"shipping_address.{key}": f"shipping_address__{path}" for key, path in ADDRESS_FIELDS.items()},

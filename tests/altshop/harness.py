@@ -8,11 +8,8 @@ from decimal import Decimal
 from django.utils import timezone
 
 from connex_bridge.testing.harness import OrderSpec, ShopHarness, db_time, set_change_time
+from connex_bridge.vocabulary import to_minor_units
 from tests.altshop.models import Channel, Receipt, Sale, SaleItem
-
-
-def _cents(amount: Decimal) -> int:
-    return int(amount * 100)
 
 
 class AltShopHarness(ShopHarness):
@@ -30,10 +27,10 @@ class AltShopHarness(ShopHarness):
             placed_on=now,
             touched=now,
             buyer_email=spec.email,
-            total_cents=_cents(spec.total),
-            tax_cents=_cents(spec.tax),
-            shipping_cents=_cents(spec.shipping),
-            discount_cents=_cents(spec.discount),
+            total_cents=to_minor_units(spec.total),
+            tax_cents=to_minor_units(spec.tax),
+            shipping_cents=to_minor_units(spec.shipping),
+            discount_cents=to_minor_units(spec.discount),
             parent_ref=spec.parent_number,
         )
         for line in spec.lines:
@@ -42,13 +39,13 @@ class AltShopHarness(ShopHarness):
                 product_code=line.sku,
                 title=line.name,
                 qty=line.quantity,
-                price_cents=_cents(line.unit_price_excl_tax),
-                gross_cents=_cents(spec.unit_price_incl_tax(line)),
-                discount_cents=_cents(line.discount_excl_tax),
+                price_cents=to_minor_units(line.unit_price_excl_tax),
+                gross_cents=to_minor_units(spec.unit_price_incl_tax(line)),
+                discount_cents=to_minor_units(line.discount_excl_tax),
             )
         for index, amount in enumerate(spec.payment_amounts, start=1):
             Receipt.objects.create(
-                sale=sale, cents=_cents(amount), taken=now, card=spec.payment_method, txn=f"t{index}"
+                sale=sale, cents=to_minor_units(amount), taken=now, card=spec.payment_method, txn=f"t{index}"
             )
 
     def set_times(self, number: str, created_at: dt.datetime | None, modified_at: dt.datetime | None) -> None:
@@ -57,7 +54,7 @@ class AltShopHarness(ShopHarness):
 
     def add_payment(self, number: str, amount: Decimal) -> None:
         sale = Sale.objects.get(ref=number)
-        Receipt.objects.create(sale=sale, cents=_cents(amount), taken=timezone.now(), card="Visa")
+        Receipt.objects.create(sale=sale, cents=to_minor_units(amount), taken=timezone.now(), card="Visa")
         Sale.objects.filter(pk=sale.pk).update(touched=timezone.now())  # the shop's own code keeps touched
 
 
@@ -84,5 +81,5 @@ class AltShopTrackedHarness(AltShopHarness):
     def add_payment(self, number: str, amount: Decimal) -> None:
         # No touch of the shop's own column: the Receipt's post_save signal must do it.
         Receipt.objects.create(
-            sale=Sale.objects.get(ref=number), cents=_cents(amount), taken=timezone.now(), card="Visa"
+            sale=Sale.objects.get(ref=number), cents=to_minor_units(amount), taken=timezone.now(), card="Visa"
         )

@@ -13,11 +13,8 @@ from django.db.models import Prefetch
 
 from connex_bridge.records import AddressRecord, CustomerRecord, LineRecord, OrderRecord, PaymentRecord
 from connex_bridge.sources import DeclarativeOrderSource, OrderSource
+from connex_bridge.vocabulary import from_minor_units
 from tests.altshop.models import Receipt, SaleItem
-
-
-def _money(cents: int) -> Decimal:
-    return Decimal(cents).scaleb(-2)
 
 
 class AltShopSource(OrderSource):
@@ -43,12 +40,12 @@ class AltShopSource(OrderSource):
             store_name=order.channel.label,
             created_at=order.placed_on,
             modified_at=order.touched,
-            total=_money(order.total_cents),
-            total_tax=_money(order.tax_cents),
-            shipping_excl_tax=_money(order.shipping_cents),
-            shipping_incl_tax=_money(order.shipping_cents),
-            discount_excl_tax=_money(order.discount_cents),
-            discount_incl_tax=_money(order.discount_cents),
+            total=from_minor_units(order.total_cents),
+            total_tax=from_minor_units(order.tax_cents),
+            shipping_excl_tax=from_minor_units(order.shipping_cents),
+            shipping_incl_tax=from_minor_units(order.shipping_cents),
+            discount_excl_tax=from_minor_units(order.discount_cents),
+            discount_incl_tax=from_minor_units(order.discount_cents),
             parent_number=order.parent_ref,
             billing_address=AddressRecord(email=order.buyer_email),
             customer=CustomerRecord(email=order.buyer_email),
@@ -57,17 +54,17 @@ class AltShopSource(OrderSource):
                     sku=item.product_code,
                     name=item.title,
                     quantity=Decimal(item.qty),
-                    unit_price_excl_tax=_money(item.price_cents),
-                    unit_price_incl_tax=_money(item.gross_cents),
-                    discount_excl_tax=_money(item.discount_cents),
-                    discount_incl_tax=_money(item.discount_cents),
+                    unit_price_excl_tax=from_minor_units(item.price_cents),
+                    unit_price_incl_tax=from_minor_units(item.gross_cents),
+                    discount_excl_tax=from_minor_units(item.discount_cents),
+                    discount_incl_tax=from_minor_units(item.discount_cents),
                 )
                 for item in order.items.all()
             ],
             payments=[
                 PaymentRecord(
                     order_number=order.ref,
-                    amount=_money(r.cents),
+                    amount=from_minor_units(r.cents),
                     paid_at=r.taken,
                     method=r.card,
                     reference=r.txn,
@@ -96,37 +93,37 @@ class AltShopDeclarativeSource(DeclarativeOrderSource):
     payment_fields = {"paid_at": "taken", "method": "card", "reference": "txn", "id": "pk"}
 
     def get_total(self, sale: Any) -> Decimal:
-        return _money(sale.total_cents)
+        return from_minor_units(sale.total_cents)
 
     def get_total_tax(self, sale: Any) -> Decimal:
-        return _money(sale.tax_cents)
+        return from_minor_units(sale.tax_cents)
 
     def get_shipping_excl_tax(self, sale: Any) -> Decimal:
-        return _money(sale.shipping_cents)
+        return from_minor_units(sale.shipping_cents)
 
     def get_shipping_incl_tax(self, sale: Any) -> Decimal:
-        return _money(sale.shipping_cents)
+        return from_minor_units(sale.shipping_cents)
 
     def get_discount_excl_tax(self, sale: Any) -> Decimal:
-        return _money(sale.discount_cents)
+        return from_minor_units(sale.discount_cents)
 
     def get_discount_incl_tax(self, sale: Any) -> Decimal:
-        return _money(sale.discount_cents)
+        return from_minor_units(sale.discount_cents)
 
     def get_line_unit_price_excl_tax(self, item: Any) -> Decimal:
-        return _money(item.price_cents)
+        return from_minor_units(item.price_cents)
 
     def get_line_unit_price_incl_tax(self, item: Any) -> Decimal:
-        return _money(item.gross_cents)
+        return from_minor_units(item.gross_cents)
 
     def get_line_discount_excl_tax(self, item: Any) -> Decimal:
-        return _money(item.discount_cents)
+        return from_minor_units(item.discount_cents)
 
     def get_line_discount_incl_tax(self, item: Any) -> Decimal:
-        return _money(item.discount_cents)
+        return from_minor_units(item.discount_cents)
 
     def get_payment_amount(self, receipt: Any) -> Decimal:
-        return _money(receipt.cents)
+        return from_minor_units(receipt.cents)
 
 
 class AltShopTrackedSource(AltShopDeclarativeSource):

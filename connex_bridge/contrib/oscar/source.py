@@ -31,7 +31,7 @@ line rather than left for QuickBooks to book as "rounding".
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
@@ -39,7 +39,6 @@ from django.core import checks
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from connex_bridge.records import (
-    ZERO,
     AddressRecord,
     CustomerRecord,
     DiscountRecord,
@@ -48,15 +47,10 @@ from connex_bridge.records import (
     PaymentRecord,
 )
 from connex_bridge.sources.base import OrderSource, read_path
+from connex_bridge.vocabulary import CENT, ZERO, cents
 
-CENT = Decimal("0.01")
 #: Annotation holding the number of the sale a refund order refunds.
 PARENT_ANNOTATION = "connex_parent_number"
-
-
-def cents(value: Decimal) -> Decimal:
-    """``value`` rounded half-up to the cent."""
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 class OscarOrderSource(OrderSource):
@@ -298,14 +292,11 @@ class OscarOrderSource(OrderSource):
         return (order.user.email if order.user else order.guest_email) or ""
 
     def get_customer(self, order: Any, email: str) -> CustomerRecord:
-        """The customer: the user account, or the guest with the billing address's name."""
+        """The customer: the user account's id (0 for a guest) and the email."""
         user = order.user
-        address = order.billing_address or order.shipping_address
         return CustomerRecord(
             id=user.pk if user is not None and isinstance(user.pk, int) else 0,
             email=email,
-            first_name=getattr(user, "first_name", "") or getattr(address, "first_name", "") or "",
-            last_name=getattr(user, "last_name", "") or getattr(address, "last_name", "") or "",
         )
 
     def address_record(self, address: Any, email: str) -> AddressRecord:

@@ -1,7 +1,6 @@
-"""Connex's wire format: every JMA shape, date form and money encoding.
+"""Connex's wire format, outbound: the JMA shapes, date forms and money encoding of the answers.
 
-This is the only module that knows Connex's PascalCase property names
-(PROTOCOL.md §4–§5). It turns :mod:`connex_bridge.records` into plain dicts
+It turns :mod:`connex_bridge.records` into plain dicts
 whose money values stay :class:`~decimal.Decimal`; :func:`dumps` writes them
 as exact JSON numbers (``106.25``, never ``106.25000000001``).
 """
@@ -9,8 +8,9 @@ as exact JSON numbers (``106.25``, never ``106.25000000001``).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import zoneinfo
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -20,39 +20,10 @@ from django.utils import timezone
 
 from connex_bridge.conf import app_settings
 from connex_bridge.records import AddressRecord, CustomerRecord, OrderRecord, PaymentRecord
+from connex_bridge.vocabulary import CANCELLED_STATUS, INVOICE_MODES
 
 DateWriter = Callable[[dt.datetime | None], str | None]
 
-#: Connex's InvoiceMode enum (PROTOCOL §4). Json.NET rejects the whole
-#: response on an unknown name, so only these are ever sent.
-INVOICE_MODES = frozenset(
-    [
-        "None",
-        "DoNotSyncSales",
-        "SalesReceipts",
-        "Invoices",
-        "InvoicesNoPayments",
-        "Estimates",
-        "SummarySalesReceipt",
-        "SummaryInvoice",
-        "PurchaseOrders",
-        "Expense",
-        "CreditMemo",
-        "Payments",
-        "Bill",
-        "Deposit",
-        "SalesOrders",
-        "SalesOrdersNoInvoicePaymentsOnly",
-        "SalesOrdersInvoices",
-        "SalesOrdersInvoicesPO",
-        "SummarySalesOrder",
-        "PurchaseOrdersBills",
-        "WorkOrders",
-        "JournalEntries",
-    ]
-)
-
-CANCELLED_STATUS = "Cancelled"
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
@@ -125,13 +96,11 @@ def address(record: AddressRecord) -> dict[str, str]:
 
 
 def customer(record: CustomerRecord) -> dict[str, Any]:
-    """JMACustomer."""
+    """JMACustomer: Connex's class has no name; the customer's name reaches QuickBooks in the addresses."""
     return {
         "Id": record.id or 0,
         "Email": record.email or "",
         "CompanyName": record.company or "",
-        "FirstName": record.first_name or "",
-        "LastName": record.last_name or "",
     }
 
 
@@ -209,29 +178,51 @@ def payment(record: PaymentRecord, write_date: DateWriter) -> dict[str, Any]:
     }
 
 
-def user(
-    *,
-    orders: Iterable[OrderRecord] = (),
-    cancelled_orders: Iterable[OrderRecord] = (),
-    write_date: DateWriter | None = None,
-) -> dict[str, Any]:
-    """JMAUser: the envelope of every ``orders`` answer, with every list present.
-
-    ``Payments`` holds one entry per payment of every order in ``Orders``.
-    """
-    write_date = write_date or date_writer()
-    sales = list(orders)
-    return {
-        "Orders": [order(o, write_date) for o in sales],
-        "CancelledOrders": [order(o, write_date) for o in cancelled_orders],
-        "Payments": [payment(p, write_date) for o in sales for p in o.payments],
-        **{name: [] for name in _EMPTY_LISTS},
-    }
-
-
-#: The lists of a JMAUser that the ``orders`` answer leaves empty.
-_EMPTY_LISTS = ("Purchases", "ProductsToQB", "ProductsFromQBToUpdate", "InventoryAdjustments", "Customers")
+#: The lists of a JMAUser, in the order they are written. Every answer writes
+#: every one of them (``[]`` when unused): a JSON null would override the
+#: defaults of Connex's classes.
+JMAUSER_LISTS = (
+    "Orders",
+    "CancelledOrders",
+    "Payments",
+    "Purchases",
+    "ProductsToQB",
+    "ProductsFromQBToUpdate",
+    "InventoryAdjustments",
+    "Customers",
+)
 _FLUSH_BYTES = 64 * 1024
+
+
+def stream_envelope(lists: Mapping[str, Iterable[bytes | bytearray]]) -> Iterator[bytes]:
+    """The JMAUser envelope, streamed: every list of :data:`JMAUSER_LISTS`, in order.
+
+    ``lists`` maps a list's name to its items, each already encoded as JSON
+    (one item may also be several items joined by commas). A list not given is
+    ``[]``. The lists are read one after the other, lazily, so a later list's
+    iterable may depend on what reading an earlier one left behind. Output is
+    yielded in chunks of about 64 KB.
+    """
+    unknown = set(lists) - set(JMAUSER_LISTS)
+    if unknown:
+        raise ValueError(f"JMAUser has no list {sorted(unknown)[0]!r}")
+    out = bytearray(b"{")
+    for index, name in enumerate(JMAUSER_LISTS):
+        out += b',"' if index else b'"'
+        out += name.encode()
+        out += b'":['
+        first = True
+        for item in lists.get(name, ()):
+            if not first:
+                out += b","
+            out += item
+            first = False
+            if len(out) >= _FLUSH_BYTES:
+                yield bytes(out)
+                out = bytearray()
+        out += b"]"
+    out += b"}"
+    yield bytes(out)
 
 
 def stream_user(
@@ -241,7 +232,7 @@ def stream_user(
     refunds_last: bool = False,
     payments: Iterable[PaymentRecord] | None = None,
 ) -> Iterator[bytes]:
-    """The JMAUser of :func:`user` as a stream of JSON chunks, byte for byte the same.
+    """The JMAUser of an ``orders`` answer as a stream of JSON chunks.
 
     ``records`` come in the answer's order (``is_cancelled`` says which list
     each belongs to). Sales are written as they arrive. Refunds mixed in
@@ -254,50 +245,46 @@ def stream_user(
     one growing buffer, since every small bytes object orjson returns keeps a
     few kilobytes allocated.
     """
-    write_date = write_date or date_writer()
-    out = bytearray(b'{"Orders":[')
+    write = write_date or date_writer()
+    rows = iter(records)
     held_refunds = bytearray()
     held_payments = bytearray()
-    in_refunds = False
-    first = True
-    for record in records:
-        if record.is_cancelled:
-            if not refunds_last:
-                held_refunds += b"," if held_refunds else b""
-                held_refunds += dumps(order(record, write_date))
+    first_refund: list[OrderRecord] = []
+
+    def sales() -> Iterator[bytes]:
+        for record in rows:
+            if record.is_cancelled:
+                if refunds_last:
+                    first_refund.append(record)
+                    return
+                held_refunds.extend(b"," if held_refunds else b"")
+                held_refunds.extend(dumps(order(record, write)))
                 continue
-            if not in_refunds:
-                out += b'],"CancelledOrders":['
-                in_refunds = first = True
-        elif in_refunds:
-            raise ValueError(f"Sale {record.number!r} came after a refund from a source that sends refunds last.")
-        elif payments is None:
-            for entry in record.payments:
-                held_payments += b"," if held_payments else b""
-                held_payments += dumps(payment(entry, write_date))
-        out += b"" if first else b","
-        out += dumps(order(record, write_date))
-        first = False
-        if len(out) >= _FLUSH_BYTES:
-            yield bytes(out)
-            out = bytearray()
-    if not in_refunds:
-        out += b'],"CancelledOrders":[' + held_refunds
-    out += b'],"Payments":[' + held_payments
-    if payments is not None:
-        first = True
+            if payments is None:
+                for entry in record.payments:
+                    held_payments.extend(b"," if held_payments else b"")
+                    held_payments.extend(dumps(payment(entry, write)))
+            yield dumps(order(record, write))
+
+    def refunds() -> Iterator[bytes | bytearray]:
+        if not refunds_last:
+            if held_refunds:
+                yield held_refunds
+            return
+        for record in itertools.chain(first_refund, rows):
+            if not record.is_cancelled:
+                raise ValueError(f"Sale {record.number!r} came after a refund from a source that sends refunds last.")
+            yield dumps(order(record, write))
+
+    def payment_list() -> Iterator[bytes | bytearray]:
+        if payments is None:
+            if held_payments:
+                yield held_payments
+            return
         for entry in payments:
-            out += b"" if first else b","
-            out += dumps(payment(entry, write_date))
-            first = False
-            if len(out) >= _FLUSH_BYTES:
-                yield bytes(out)
-                out = bytearray()
-    out += b"]"
-    for name in _EMPTY_LISTS:
-        out += f',"{name}":[]'.encode()
-    out += b"}"
-    yield bytes(out)
+            yield dumps(payment(entry, write))
+
+    return stream_envelope({"Orders": sales(), "CancelledOrders": refunds(), "Payments": payment_list()})
 
 
 def _plain(quantity: Decimal) -> Decimal:
