@@ -74,8 +74,8 @@ def seed(orders: int) -> tuple[str, dt.datetime]:
     from django.utils import timezone
 
     from bench.seed import seed_orders
+    from connex_bridge.credential_secrets import generate_secret
     from connex_bridge.models import ConnexCredential, Order, Payment
-    from connex_bridge.secrets import generate_secret
 
     call_command("migrate", verbosity=0, interactive=False)
     report = seed_orders(orders, seed=1)

@@ -404,7 +404,7 @@ def measure_auth(username: str, secret: str, digest: str, poller: Poller) -> Aut
     from rest_framework.request import Request
 
     from connex_bridge.authentication import ConnexBasicAuthentication
-    from connex_bridge.secrets import check_digest
+    from connex_bridge.credential_secrets import check_digest
 
     def per_call(function: Callable[[], object], number: int) -> float:
         return statistics.median(timeit.repeat(function, number=number, repeat=7)) / number
@@ -471,8 +471,8 @@ def run_bench(args: argparse.Namespace) -> int:
 
         from bench import floor, naive
         from bench.seed import seed_orders
+        from connex_bridge.credential_secrets import generate_secret
         from connex_bridge.models import ConnexCredential, Order
-        from connex_bridge.secrets import generate_secret
 
         call_command("migrate", verbosity=0, interactive=False)
         load = ", ".join(f"{value:.2f}" for value in os.getloadavg())

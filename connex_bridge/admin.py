@@ -27,7 +27,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
-from connex_bridge import secrets
+from connex_bridge import credential_secrets
 from connex_bridge.models import ConnexCredential
 from connex_bridge.transport import base_path
 
@@ -113,9 +113,9 @@ class ConnexCredentialAddForm(forms.ModelForm):  # type: ignore[type-arg]
     def clean_secret(self) -> str:
         secret: str = self.cleaned_data.get("secret") or ""
         if not secret:
-            return secrets.generate_secret()
+            return credential_secrets.generate_secret()
         try:
-            secrets.validate_secret(secret)
+            credential_secrets.validate_secret(secret)
         except ValidationError as exc:
             raise forms.ValidationError(exc.messages, code=exc.code) from exc
         return secret
@@ -251,7 +251,7 @@ class ConnexCredentialAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         pairs: list[tuple[ConnexCredential, str]] = []
         with transaction.atomic():
             for credential in queryset.order_by("username"):
-                secret = secrets.generate_secret()
+                secret = credential_secrets.generate_secret()
                 credential.set_secret(secret)  # no grace: the old secret stops at once
                 credential.save(update_fields=ConnexCredential.SECRET_FIELDS)
                 self.log_change(request, credential, [{"changed": {"fields": ["secret"]}}])

@@ -13,10 +13,10 @@ class ConnexBridgeConfig(AppConfig):
 
     def ready(self) -> None:
         from connex_bridge import (
+            changes,
             checks,  # noqa: F401 - registers the system checks
-            tracking,
             transport,
         )
 
-        tracking.connect_configured_source()
+        changes.connect_configured_source()
         transport.exempt_connex_paths()  # resolves no URL now: SecurityMiddleware does, when it loads

@@ -14,7 +14,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
 from rest_framework.request import Request
 
-from connex_bridge import secrets
+from connex_bridge import credential_secrets
 from connex_bridge.conf import app_settings
 from connex_bridge.lockout import SignInAttempt
 from connex_bridge.models import ConnexCredential
@@ -79,7 +79,7 @@ class ConnexBasicAuthentication(BaseAuthentication):
         # and PostgreSQL cannot even compare one: treat it as unknown.
         credential = None if "\x00" in username else ConnexCredential.objects.filter(username=username).first()
         if credential is None:
-            secrets.check_unknown_user(password)
+            credential_secrets.check_unknown_user(password)
             attempt.failed()
             raise AuthenticationFailed(REJECTED)
         match = credential.match_secret(password)

@@ -30,7 +30,7 @@ def _money(verbose_name: str, **kwargs: Any) -> models.DecimalField[Any, Any]:
 class ConnexCredential(models.Model):
     """A user name and secret that Connex uses to poll this shop.
 
-    Only a digest of the secret is stored (see :mod:`connex_bridge.secrets`);
+    Only a digest of the secret is stored (see :mod:`connex_bridge.credential_secrets`);
     the secret itself is shown once, when it is created or rotated.
     """
 
@@ -97,7 +97,7 @@ class ConnexCredential(models.Model):
         With ``grace``, the secret being replaced keeps working for that long;
         without, it stops at once (and so does one kept from an earlier rotation).
         """
-        from connex_bridge.secrets import make_digest
+        from connex_bridge.credential_secrets import make_digest
 
         if grace and self.secret_digest:
             self.previous_secret_digest = self.secret_digest
@@ -122,7 +122,7 @@ class ConnexCredential(models.Model):
         Always computes two digests, so the time taken tells nothing about
         whether a grace period is running.
         """
-        from connex_bridge.secrets import check_digest
+        from connex_bridge.credential_secrets import check_digest
 
         current = check_digest(secret, self.secret_digest)
         previous = check_digest(secret, self.previous_secret_digest if self.previous_secret_valid else None)
@@ -320,7 +320,7 @@ def _touch_order(sender: type[models.Model], instance: OrderLine | Discount | Pa
 class OrderChange(models.Model):
     """When a host order last changed, for hosts without a reliable modified time.
 
-    Fed by :mod:`connex_bridge.tracking` (signals on the models an order source
+    Fed by :mod:`connex_bridge.changes` (signals on the models an order source
     names in ``track_changes``) and by ``manage.py connex_mark_changed``. The
     host order is named by its model label and primary key as text: never a
     foreign key to a host model.

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from connex_bridge import secrets
+from connex_bridge import credential_secrets
 from connex_bridge.authentication import MISSING, REJECTED
 from connex_bridge.models import ConnexCredential
 from connex_bridge.testing.factories import ConnexCredentialFactory
@@ -113,13 +113,13 @@ def test_the_secret_is_stored_only_as_a_salted_digest(db):
 
 def test_an_unknown_user_is_checked_against_a_digest_too():
     # The work is the same as for a wrong password; the answer is always False.
-    assert secrets.check_unknown_user("anything") is False
-    assert secrets.check_digest("x", "garbage") is False
-    assert secrets.check_digest("x", "hmac-sha256$$") is False
+    assert credential_secrets.check_unknown_user("anything") is False
+    assert credential_secrets.check_digest("x", "garbage") is False
+    assert credential_secrets.check_digest("x", "hmac-sha256$$") is False
 
 
 def test_generated_secrets_are_long_and_distinct():
-    generated = {secrets.generate_secret() for _ in range(100)}
+    generated = {credential_secrets.generate_secret() for _ in range(100)}
 
     assert len(generated) == 100
     assert all(len(secret) >= 32 for secret in generated)

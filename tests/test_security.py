@@ -21,7 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.log import AdminEmailHandler
 from django.views.debug import ExceptionReporter
 
-from connex_bridge import secrets
+from connex_bridge import credential_secrets
 from connex_bridge.models import ConnexCredential
 from connex_bridge.testing.factories import ConnexCredentialFactory
 from tests.conftest import HTTPSClient, basic
@@ -106,7 +106,7 @@ class TestErrorReports:
 
     def test_an_error_while_rendering_the_rotated_secret_hides_it(self, admin_client, credential, reports, monkeypatch):
         shown: list[str] = []
-        real = secrets.generate_secret
+        real = credential_secrets.generate_secret
 
         def remember():
             shown.append(real())
@@ -115,7 +115,7 @@ class TestErrorReports:
         def broken_template(*args, **kwargs):
             raise RuntimeError("template error")
 
-        monkeypatch.setattr(secrets, "generate_secret", remember)
+        monkeypatch.setattr(credential_secrets, "generate_secret", remember)
         monkeypatch.setattr(SimpleTemplateResponse, "rendered_content", property(broken_template))
         admin_client.raise_request_exception = False
 
@@ -207,8 +207,10 @@ class TestUnknownUserCostsTheSame:
     def test_same_digest_work_with_or_without_a_rotation_grace(self, credential, monkeypatch):
         client = HTTPSClient()
         calls = []
-        real = secrets._hexdigest
-        monkeypatch.setattr(secrets, "_hexdigest", lambda salt, secret: calls.append(1) or real(salt, secret))
+        real = credential_secrets._hexdigest
+        monkeypatch.setattr(
+            credential_secrets, "_hexdigest", lambda salt, secret: calls.append(1) or real(salt, secret)
+        )
         work = {}
         for name, header in self.attempts().items():
             calls.clear()

@@ -90,7 +90,7 @@ class OrderSource:
     #: Change tracking for hosts without a reliable modified time:
     #: ``{"app_label.Model": "path to the order's pk"}``. A save or delete of
     #: any of these models records a change of that order (see
-    #: :mod:`connex_bridge.tracking`); the modified-date window then reads
+    #: :mod:`connex_bridge.changes`); the modified-date window then reads
     #: those records instead of :attr:`modified_field`.
     track_changes: dict[str, str] = {}
     #: Orders fetched (with their prefetched lines, payments …) per round trip

@@ -33,7 +33,7 @@ class ConnexCredentialFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def secret(obj: ConnexCredential, create: bool, extracted: str | None, **kwargs: Any) -> None:  # noqa: N805
-        from connex_bridge.secrets import generate_secret
+        from connex_bridge.credential_secrets import generate_secret
 
         obj.secret = extracted or generate_secret()
         obj.set_secret(obj.secret)

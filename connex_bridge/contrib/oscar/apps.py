@@ -13,8 +13,8 @@ class ConnexBridgeOscarConfig(AppConfig):
 
     def ready(self) -> None:
         from connex_bridge.contrib.oscar import (
+            changes,
             checks,  # noqa: F401 - registers the system check
-            tracking,
         )
 
-        tracking.connect_addresses()
+        changes.connect_addresses()

@@ -8,7 +8,7 @@ Oscar orders have no modified time, so the source tracks changes itself: a save
 or delete of the order, its lines, discounts, surcharges, notes, status
 changes, shipping and payment events, payment sources and transactions marks
 the order changed (:attr:`OscarOrderSource.track_changes`); edits of its
-addresses do too (:mod:`connex_bridge.contrib.oscar.tracking`). docs/oscar.md
+addresses do too (:mod:`connex_bridge.contrib.oscar.changes`). docs/oscar.md
 says where every Connex field comes from.
 
 Money follows PROTOCOL §4 to the cent:

@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from connex_bridge import secrets
+from connex_bridge import credential_secrets
 from connex_bridge.models import ConnexCredential
 
 
@@ -133,7 +133,7 @@ class Command(BaseCommand):
         if not secret:
             raise CommandError("No password on standard input (leave out --password-stdin to generate one).")
         try:
-            secrets.validate_secret(secret)
+            credential_secrets.validate_secret(secret)
         except ValidationError as exc:
             raise CommandError(_one_line(exc)) from exc
         return secret
@@ -155,7 +155,7 @@ class Command(BaseCommand):
     def add(self, username: str, stores: list[str], merchant: str, password_stdin: bool) -> None:
         # The secret is settled (and, if typed, checked) before anything is
         # written, so a refused secret leaves no credential behind.
-        secret = self.read_secret() if password_stdin else secrets.generate_secret()
+        secret = self.read_secret() if password_stdin else credential_secrets.generate_secret()
         credential = ConnexCredential(username=username, stores=stores, merchant=merchant.strip())
         credential.set_secret(secret)
         try:
@@ -206,7 +206,7 @@ class Command(BaseCommand):
         # The duration and the credential are checked before a password is read or generated.
         grace = parse_grace(grace_text) if grace_text is not None else None
         credential = self.get_credential(username)
-        secret = self.read_secret() if password_stdin else secrets.generate_secret()
+        secret = self.read_secret() if password_stdin else credential_secrets.generate_secret()
         credential.set_secret(secret, grace=grace)
         credential.save(update_fields=ConnexCredential.SECRET_FIELDS)
         if credential.previous_valid_until is not None:

@@ -9,9 +9,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from connex_bridge.changes import mark_changed
 from connex_bridge.conf import app_settings
 from connex_bridge.filters import EXPECTED_DATE, parse_connex_datetime
-from connex_bridge.tracking import mark_changed
 
 
 def _moment(option: str, text: str | None) -> dt.datetime | None:

@@ -91,4 +91,4 @@ def connect_configured_source(**kwargs: Any) -> None:
         disconnect()  # the system checks report what is wrong
 
 
-setting_changed.connect(connect_configured_source, dispatch_uid="connex_bridge.tracking")
+setting_changed.connect(connect_configured_source, dispatch_uid="connex_bridge.changes")

@@ -12,7 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model
 from django.db.models.signals import post_save, pre_delete
 
-from connex_bridge.tracking import mark_changed
+from connex_bridge.changes import mark_changed
 
 #: Oscar's address model → the order's field pointing at it.
 ADDRESS_FIELDS = {"order.BillingAddress": "billing_address", "order.ShippingAddress": "shipping_address"}
