@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -42,15 +43,17 @@ class ConnexBasicAuthentication(BaseAuthentication):
     """Checks HTTP Basic credentials in constant time, at microseconds per request.
 
     Failed attempts are limited per (user name, client address) and per client
-    address (:mod:`connex_bridge.lockout`). ``request.user`` and ``request.auth``
-    are both the :class:`ConnexCredential`.
+    address (:mod:`connex_bridge.lockout`). The :class:`ConnexCredential` is
+    ``request.auth``; ``request.user`` is an ``AnonymousUser``, since Connex is
+    no user of the site (host middleware and logging that read ``request.user``
+    see what they expect of a request nobody signed in to).
     """
 
     # sensitive_variables(): an error report (Django's, or one built on its
     # filter) hides every local of these frames and of the frames they call,
     # which hold the header, the decoded "user:password" and the password.
     @sensitive_variables()
-    def authenticate(self, request: Request) -> tuple[ConnexCredential, ConnexCredential]:
+    def authenticate(self, request: Request) -> tuple[AnonymousUser, ConnexCredential]:
         header = get_authorization_header(request).split()
         if not header:
             raise NotAuthenticated(MISSING)
@@ -71,7 +74,7 @@ class ConnexBasicAuthentication(BaseAuthentication):
     @sensitive_variables()
     def authenticate_credentials(
         self, username: str, password: str, address: str
-    ) -> tuple[ConnexCredential, ConnexCredential]:
+    ) -> tuple[AnonymousUser, ConnexCredential]:
         attempt = SignInAttempt(username, address)
         attempt.refuse_if_locked()
         # One query whatever the outcome, and the same digest work for an
@@ -95,7 +98,7 @@ class ConnexBasicAuthentication(BaseAuthentication):
                 credential.previous_valid_until,
             )
         self.record_use(credential)
-        return credential, credential
+        return AnonymousUser(), credential
 
     @staticmethod
     def record_use(credential: ConnexCredential) -> None:

@@ -155,10 +155,12 @@ def connex_paths() -> list[str]:
     paths = routed_paths()
     if not paths:
         return []
-    prefix = paths["orders"][: -len("orders")]  # as the middleware sees it: decoded, no leading slash
-    variants = [*paths.values(), f"{prefix}AuthenticateToWebService", f"{prefix}Orders/"]
-    if prefix:  # a base URL typed with a trailing slash
-        variants.append(f"{prefix}/orders")
+    variants = []
+    for name, path in paths.items():
+        prefix = path[: -len(name)]  # as the middleware sees it: decoded, no leading slash
+        variants += [path, f"{prefix}{name.upper()}/"]
+        if prefix:  # a base URL typed with a trailing slash
+            variants.append(f"{prefix}/{name}")
     return variants
 
 

@@ -78,16 +78,6 @@ class ConnexCredential(models.Model):
     def __str__(self) -> str:
         return self.username
 
-    # DRF stores the authenticated principal in request.user; these two
-    # attributes let a credential stand there without being a Django user.
-    @property
-    def is_authenticated(self) -> bool:
-        return True
-
-    @property
-    def is_anonymous(self) -> bool:
-        return False
-
     #: The fields set_secret() changes: save(update_fields=SECRET_FIELDS) after it.
     SECRET_FIELDS = ("secret_digest", "previous_secret_digest", "previous_valid_until")
 

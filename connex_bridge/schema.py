@@ -32,12 +32,15 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised by tests/test_schema_optional.py
     raise ImportError("connex_bridge.schema needs drf-spectacular: pip install 'django-connex-bridge[schema]'") from exc
 
-from django.urls import NoReverseMatch, include, path, reverse
+from django.urls import include, path
+from django.utils.module_loading import import_string
 
 import connex_bridge
 from connex_bridge import views
+from connex_bridge.actions import ACTIONS, Action
 from connex_bridge.conf import app_settings
 from connex_bridge.filters import EXPECTED_DATE, MAX_NAMES, WINDOW_PARAMETERS
+from connex_bridge.transport import base_path, routed_actions
 from connex_bridge.vocabulary import INVOICE_MODES
 
 SECURITY_SCHEME = "connexBasic"
@@ -433,10 +436,8 @@ def openapi_schema(prefix: str | None = None) -> dict[str, Any]:
     """
     prefix = default_prefix() if prefix is None else prefix
     route = prefix.strip("/")
-    canonical = [
-        path("authenticatetowebservice", views.AuthenticateToWebServiceView.as_view()),
-        path("orders", views.OrdersView.as_view()),
-    ]
+    actions = [action for action, _path in routed_actions()] or list(ACTIONS)
+    canonical = [path(action.name, described_view(action).as_view(action=action)) for action in actions]
     patterns = [path(f"{route}/" if route else "", include(canonical))]
     with patched_settings(SETTINGS):
         generator = SchemaGenerator(patterns=patterns)
@@ -444,12 +445,39 @@ def openapi_schema(prefix: str | None = None) -> dict[str, Any]:
     return schema
 
 
+#: Dotted paths of the views an extension above describes (read before drf-spectacular loads them).
+_EXTENDED_VIEWS = frozenset(str(extension.target_class) for extension in (OrdersViewSchema, AuthenticateViewSchema))
+
+
+def described_view(action: Action) -> type[views.ConnexAPIView]:
+    """The view of ``action`` as the schema describes it.
+
+    An action whose view has an extension here (``orders``, ``authenticatetowebservice``) is
+    described by it; any other action of the table gets an operation per method from the table's
+    ``summary``, so that no action the URLconf serves is missing from the schema.
+    """
+    view: type[views.ConnexAPIView] = import_string(action.view)
+    if action.view in _EXTENDED_VIEWS:
+        return view
+    body = " It reads a JSON body." if action.reads_body else ""
+    operations = {
+        method: {
+            "operation_id": action.name if index == 0 else f"{action.name}_{method.lower()}",
+            "summary": action.summary or action.name,
+            "description": f"{action.summary or action.name}.{body}",
+            "responses": {200: OpenApiResponse(description="The action's JSON answer.")},
+        }
+        for index, method in enumerate(action.methods)
+    }
+    described: type[views.ConnexAPIView] = type(
+        view.__name__, (view,), {"schema": ConnexAutoSchema(), "operations": operations}
+    )
+    return described
+
+
 def default_prefix() -> str:
     """Where the host's URLconf serves the Connex endpoints (``/connex/`` when it cannot tell)."""
-    try:
-        return reverse("connex_bridge:orders").removesuffix("orders")
-    except NoReverseMatch:
-        return "/connex/"
+    return base_path() or "/connex/"
 
 
 def render(schema: dict[str, Any], form: str = "json") -> str:

@@ -14,33 +14,57 @@ from collections.abc import Iterator
 from urllib.parse import unquote
 
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_resolver, reverse
 
-#: URL name → the action it ends with in every path reverse() gives.
-ACTIONS = {"authenticate": "authenticatetowebservice", "orders": "orders"}
+from connex_bridge.actions import Action
+
+NAMESPACE = "connex_bridge"
+
+
+def routed_actions() -> list[tuple[Action, str]]:
+    """Each action the URLconf serves, with its path as ``reverse()`` gives it (``/connex/orders``).
+
+    Read from the patterns the URLconf includes under the ``connex_bridge`` namespace, so it is
+    :data:`connex_bridge.actions.ACTIONS` for ``include("connex_bridge.urls")``, and whatever
+    table a URLconf built its patterns from otherwise. ``[]`` when connex_bridge is not routed.
+    """
+    try:
+        _prefix, included = get_resolver().namespace_dict[NAMESPACE]
+    except KeyError:
+        return []
+    routed = []
+    for pattern in included.url_patterns:
+        action = getattr(getattr(pattern, "callback", None), "view_initkwargs", {}).get("action")
+        if isinstance(action, Action):
+            try:
+                routed.append((action, reverse(f"{NAMESPACE}:{action.url_name}")))
+            except NoReverseMatch:
+                continue
+    return routed
+
+
+def served_action_names() -> list[str]:
+    """The names of the actions this shop serves, as Connex spells them."""
+    return [action.name for action, _path in routed_actions()]
 
 
 def base_path() -> str | None:
     """The path of the base URL typed into Connex (``/connex/``); None when connex_bridge is not routed."""
-    try:
-        return reverse("connex_bridge:orders")[: -len("orders")]
-    except NoReverseMatch:
-        return None
+    for action, path in routed_actions():
+        return path[: -len(action.name)]
+    return None
 
 
 def routed_paths() -> dict[str, str]:
-    """Action → its path as ``SecurityMiddleware`` sees it (decoded, no leading slash); {} when not routed."""
-    try:
-        paths = {action: unquote(reverse(f"connex_bridge:{name}")).lstrip("/") for name, action in ACTIONS.items()}
-    except NoReverseMatch:
-        return {}
-    return paths if all(path.endswith(action) for action, path in paths.items()) else {}
+    """Action name → its path as ``SecurityMiddleware`` sees it (decoded, no leading slash); {} when not routed."""
+    paths = {action.name: unquote(path).lstrip("/") for action, path in routed_actions()}
+    return paths if all(path.endswith(name) for name, path in paths.items()) else {}
 
 
 def exempt_regex() -> str | None:
     """The ``SECURE_REDIRECT_EXEMPT`` regex matching the Connex paths, and nothing else; None when not routed.
 
-    It allows what connex_bridge.urls allows (any letter case, a trailing slash, the doubled slash of a
+    It allows what the action patterns allow (any letter case, a trailing slash, the doubled slash of a
     base URL typed with one), so ``connex/orders`` is exempt but ``connex/other`` or ``account/orders``
     are not, even when the host shares the ``connex/`` prefix.
     """

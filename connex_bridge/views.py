@@ -7,13 +7,14 @@ parser, content-negotiation and exception handling, so the host's
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost, PermissionDenied, TooManyFieldsSent
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.decorators import method_decorator
+from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
 from rest_framework import exceptions
 from rest_framework.negotiation import BaseContentNegotiation
@@ -24,14 +25,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from connex_bridge import wire
+from connex_bridge.actions import Action
 from connex_bridge.authentication import ConnexBasicAuthentication
 from connex_bridge.conf import app_settings
-from connex_bridge.filters import OrderFilterSet
+from connex_bridge.flows import InvalidInputError, authenticate
+from connex_bridge.flows.orders import OrdersAnswer
 from connex_bridge.models import ConnexCredential
 from connex_bridge.permissions import IsConnexCredential
 from connex_bridge.renderers import ConnexJSONRenderer
-from connex_bridge.snapshot import read_in_snapshot
-from connex_bridge.transport import base_path
+from connex_bridge.transport import base_path, served_action_names
 
 
 class AlwaysJSON(BaseContentNegotiation):
@@ -58,7 +60,9 @@ def _message(detail: Any) -> str:
 
 def connex_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Errors as a JSON string Connex can show the merchant (not DRF's ``{"detail": …}``)."""
-    if isinstance(exc, Http404):
+    if isinstance(exc, InvalidInputError):
+        exc = exceptions.ValidationError(str(exc))
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
@@ -130,6 +134,14 @@ class ConnexAPIView(APIView):
     def get_exception_handler(self) -> Any:
         return connex_exception_handler
 
+    #: The :class:`connex_bridge.actions.Action` this view serves (set by the URL pattern).
+    action: Action | None = None
+
+    @property
+    def credential(self) -> ConnexCredential:
+        """The credential Connex signed in with (``request.auth``; ``IsConnexCredential`` guarantees it)."""
+        return cast(ConnexCredential, self.request.auth)
+
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         # Before authentication: credentials that came in clear are not checked,
         # so plain HTTP can neither sign in nor count towards a lockout.
@@ -141,38 +153,42 @@ class AuthenticateToWebServiceView(ConnexAPIView):
     """``authenticatetowebservice``: Connex's pairing check. Answers ``"OK"``."""
 
     def get(self, request: Request) -> Response:
-        return Response("OK")
+        return Response(authenticate.pair(self.credential))
 
     def post(self, request: Request) -> Response:
-        return Response("OK")
+        return Response(authenticate.pair(self.credential))
 
 
 class OrdersView(ConnexAPIView):
-    """``orders``: the orders, refunds and payments of a window (PROTOCOL §3–§4)."""
+    """``orders``: the orders, refunds and payments of a window (docs/protocol.md §3–§4)."""
 
     def get(self, request: Request) -> StreamingHttpResponse:
-        credential = cast(ConnexCredential, request.auth)  # IsConnexCredential guarantees it
-        source = app_settings.order_source()
-        filterset = OrderFilterSet(
-            request.query_params,
-            queryset=source.scope(source.get_queryset(credential), credential),
-            source=source,
-        )
-        if not filterset.is_valid():
-            raise exceptions.ValidationError(filterset.error_message())
-        # The protocol has no pagination: a year's re-sync is one answer. It is
-        # streamed, so memory holds one chunk of orders at a time; every error
-        # Connex can act on (400, 401) is raised above, before the first byte.
-        # It is read in one transaction, so orders, lines and payments agree.
-        queryset, statuses = filterset.qs, filterset.order_statuses
+        # Every error Connex can act on (400, 401, 403, 429) is raised before the first byte.
+        answer = OrdersAnswer(self.credential, request.query_params)
+        return StreamingHttpResponse(answer.stream(), content_type=ConnexJSONRenderer.media_type)
 
-        def answer() -> Iterator[bytes]:
-            return wire.stream_user(
-                source.iter_records(queryset, statuses),
-                refunds_last=source.refunds_last,
-                payments=source.iter_payments(queryset, statuses),
+
+class UnknownActionView(View):
+    """Any other path under the base URL, and the base URL itself: a 404 naming the actions served.
+
+    Connex shows the body to the merchant, so it is a JSON string saying what to type, never
+    Django's HTML page. No credentials are checked: the answer holds nothing but the action names.
+    """
+
+    def dispatch(self, request: HttpRequest, *args: Any, name: str = "", **kwargs: Any) -> HttpResponse:
+        base = base_path()
+        if base == "/":
+            # Included at the root of the site: a one-segment path is as likely the host's as Connex's.
+            raise Http404
+        served = ", ".join(served_action_names())
+        if name:
+            message = (
+                f"The shop's Connex API has no action {name!r}; it serves {served}. In Connex, the URL must be "
+                f"the base URL ({base}), without an action name: Connex adds the action itself."
             )
-
-        return StreamingHttpResponse(
-            read_in_snapshot(answer, using=queryset.db), content_type=ConnexJSONRenderer.media_type
-        )
+        else:
+            message = (
+                f"This is the base URL of the shop's Connex API. Type it into Connex as it is; Connex adds the "
+                f"action name itself ({served})."
+            )
+        return HttpResponse(wire.dumps(message), status=404, content_type=ConnexJSONRenderer.media_type)

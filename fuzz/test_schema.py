@@ -28,6 +28,19 @@ def test_the_schema_lists_each_connex_action_once_with_its_methods():
     }
 
 
+def test_an_action_added_to_the_table_is_in_the_schema_with_no_other_edit(settings):
+    settings.ROOT_URLCONF = "tests.urls_extra_action"  # the table plus "ping"
+
+    schema = openapi_schema()
+
+    assert sorted(schema["paths"]) == [PAIRING, ORDERS, "/connex/ping"]
+    ping = schema["paths"]["/connex/ping"]
+    assert sorted(ping) == ["get"]
+    assert ping["get"]["summary"] == "Ping"
+    assert ping["get"]["security"] == [{"connexBasic": []}]
+    assert {"401", "403", "429"} <= set(ping["get"]["responses"])
+
+
 def test_every_operation_needs_http_basic_and_documents_401_403_and_429_as_json_strings():
     schema = openapi_schema()
 

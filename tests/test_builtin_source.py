@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from connex_bridge import wire
 from connex_bridge.models import Order, Payment
 from connex_bridge.testing.factories import OrderFactory
 from connex_bridge.testing.harness import db_time
@@ -80,12 +79,13 @@ def test_the_row_reader_and_to_record_describe_an_order_alike(db):
         assert read[number] == built[number]
 
 
-def answer(source: Any, queryset: Any) -> bytes:
-    """The ``orders`` answer ``source`` streams for ``queryset``, as the view builds it."""
-    chunks = wire.stream_user(
-        source.iter_records(queryset, []), refunds_last=source.refunds_last, payments=source.iter_payments(queryset, [])
-    )
-    return b"".join(chunks)
+def answer(source: Any) -> bytes:
+    """The ``orders`` answer ``source`` streams for the whole of 2024-05-01, as the endpoint does."""
+    from connex_bridge.flows.orders import OrdersAnswer
+    from connex_bridge.testing.factories import ConnexCredentialFactory
+
+    window = {"date_modified_min": "2024-05-01T00:00:00Z", "date_modified_max": "2024-05-02T00:00:00Z"}
+    return b"".join(OrdersAnswer(ConnexCredentialFactory.build(), window, source=source).stream())
 
 
 def test_a_subclass_ordering_its_own_way_is_read_in_chunks_to_the_same_answer(db, django_assert_num_queries):
@@ -102,11 +102,11 @@ def test_a_subclass_ordering_its_own_way_is_read_in_chunks_to_the_same_answer(db
                      payments=["4.00", "6.00"], discount=Decimal("1"), lines=[{"sku": "A"}, {"sku": "B"}])  # fmt: skip
 
     assert OwnOrder().iter_payments(Order.objects.all(), []) is None  # payments travel with the orders
-    assert answer(OwnOrder(), Order.objects.all()) == answer(BuiltinOrderSource(), Order.objects.all())
+    assert answer(OwnOrder()) == answer(BuiltinOrderSource())
     with django_assert_num_queries(1 + 4 * 3):  # the orders, then lines, discounts and payments per chunk of 2
-        answer(OwnOrder(), Order.objects.all())
+        answer(OwnOrder())
     with django_assert_num_queries(4):  # the orders, lines, discounts and payments, each once
-        answer(BuiltinOrderSource(), Order.objects.all())
+        answer(BuiltinOrderSource())
 
 
 def test_rows_that_do_not_follow_the_orders_stop_the_answer_rather_than_join_another_order():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 SPELLINGS = [
@@ -59,3 +60,49 @@ def test_a_base_url_typed_with_a_trailing_slash_still_works(connex):
     # Connex appends "/orders" to the base URL the merchant typed.
     assert connex.get("/connex//orders?orderNumber=1").status_code == 200
     assert connex.get("/connex//AuthenticateToWebService").json() == "OK"
+
+
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize("path", ["/connex/inventory", "/connex/foo", "/connex/Inventory/", "/connex//purchaseorders"])
+def test_a_path_that_is_no_served_action_is_a_json_404_naming_the_actions(db, settings, debug, path):
+    settings.DEBUG = debug
+
+    response = Client().get(path, secure=True)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    message = response.json()
+    assert isinstance(message, str)  # Connex shows it to the merchant
+    name = path.strip("/").rsplit("/", 1)[-1]
+    assert f"no action {name!r}" in message
+    assert "it serves authenticatetowebservice, orders" in message
+    assert "the base URL (/connex/)" in message
+
+
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize("method", ["get", "post", "put"])
+def test_the_base_url_itself_is_a_json_404_saying_connex_adds_the_action(db, settings, debug, method):
+    settings.DEBUG = debug
+
+    response = getattr(Client(), method)("/connex/", secure=True)
+
+    assert response.status_code == 404
+    assert "This is the base URL" in response.json()
+    assert "(authenticatetowebservice, orders)" in response.json()
+
+
+def test_deeper_paths_under_the_prefix_stay_the_hosts(db):
+    response = Client().get("/connex/some/page", secure=True)
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")  # Django's own 404, not Connex's
+
+
+def test_included_at_the_root_a_one_segment_path_gets_the_hosts_404(db, settings):
+    settings.ROOT_URLCONF = "tests.urls_root"
+
+    response = Client().get("/about", secure=True)
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+    assert Client().get("/account/orders", secure=True).content == b"the customer's orders"
