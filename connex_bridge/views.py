@@ -148,7 +148,7 @@ class AuthenticateToWebServiceView(ConnexAPIView):
 
 
 class OrdersView(ConnexAPIView):
-    """``orders``: the orders, refunds and payments of a window (PROTOCOL §3–§4)."""
+    """``orders``: the orders, refunds and payments of a window (docs/protocol.md §3–§4)."""
 
     def get(self, request: Request) -> StreamingHttpResponse:
         credential = cast(ConnexCredential, request.auth)  # IsConnexCredential guarantees it

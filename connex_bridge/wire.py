@@ -1,7 +1,7 @@
 """Connex's wire format: every JMA shape, date form and money encoding.
 
 This is the only module that knows Connex's PascalCase property names
-(PROTOCOL.md §4–§5). It turns :mod:`connex_bridge.records` into plain dicts
+(docs/protocol.md §4–§5). It turns :mod:`connex_bridge.records` into plain dicts
 whose money values stay :class:`~decimal.Decimal`; :func:`dumps` writes them
 as exact JSON numbers (``106.25``, never ``106.25000000001``).
 """
@@ -23,7 +23,7 @@ from connex_bridge.records import AddressRecord, CustomerRecord, OrderRecord, Pa
 
 DateWriter = Callable[[dt.datetime | None], str | None]
 
-#: Connex's InvoiceMode enum (PROTOCOL §4). Json.NET rejects the whole
+#: Connex's InvoiceMode enum (docs/protocol.md §4). Json.NET rejects the whole
 #: response on an unknown name, so only these are ever sent.
 INVOICE_MODES = frozenset(
     [
@@ -57,7 +57,7 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
 def date_writer(form: str | None = None, zone: str | None = None) -> DateWriter:
-    """A function writing datetimes in Connex's date form (PROTOCOL §5).
+    """A function writing datetimes in Connex's date form (docs/protocol.md §5).
 
     ``form`` is ``"local"`` (wall-clock time in ``zone`` without offset),
     ``"utc"`` (``…Z``) or ``"microsoft"`` (``/Date(ms)/``); both default to the
