@@ -7,7 +7,7 @@ their own orders with ``parent_number``, one to eight lines (some sold by
 weight, some in bulk), line discounts and coupons, one payment or two (gift
 card + card), gifts shipped to another address, guests without an address
 (the billing fallback), non-ASCII names and notes. Every order balances to
-the cent by PROTOCOL §4's invariant.
+the cent by the invariant of docs/protocol.md §4.
 
 Rows are built in memory with explicit primary keys and written with
 ``bulk_create`` in one transaction, so 100,000 orders take well under a minute
@@ -306,7 +306,7 @@ class _Seeder:
         self.lines_of.setdefault(order.id, []).append(line)
 
     def _balance(self, order: Order, coupons: Sequence[Decimal], shipping: Decimal, rate: Decimal) -> None:
-        """Set the order's money from its lines, coupons and shipping (PROTOCOL §4's invariant)."""
+        """Set the order's money from its lines, coupons and shipping (the invariant of docs/protocol.md §4)."""
         lines = self.lines_of.get(order.id, [])
         nets = [cents(line.quantity * line.unit_price_excl_tax) - line.discount_excl_tax for line in lines]
         subtotal = sum(nets, ZERO)

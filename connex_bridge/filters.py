@@ -1,4 +1,4 @@
-"""The ``orders`` query string (PROTOCOL.md §3) as a django-filter FilterSet.
+"""The ``orders`` query string (docs/protocol.md §3) as a django-filter FilterSet.
 
 The FilterSet has no model: every filter hands its work to the configured
 :class:`~connex_bridge.sources.base.OrderSource`, so the same FilterSet

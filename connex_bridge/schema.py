@@ -65,7 +65,7 @@ DATE_PATTERN = (
     rf"([Zz]|[+\- ][0-9]{{2}}(:?[0-9]{{2}})?)?)?{_blanks()}*$"
 )
 
-# --- the JSON shapes (PROTOCOL §4) ---------------------------------------------------------
+# --- the JSON shapes (docs/protocol.md §4) ------------------------------------------------
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -265,7 +265,7 @@ def _names(name: str, meaning: str, max_items: int) -> OpenApiParameter:
 
 
 def orders_parameters() -> list[OpenApiParameter]:
-    """The query string of ``orders`` (PROTOCOL §3)."""
+    """The query string of ``orders`` (docs/protocol.md §3)."""
     return [
         *(_timestamp(name) for name in WINDOW_PARAMETERS),
         _names(
@@ -284,7 +284,7 @@ def orders_parameters() -> list[OpenApiParameter]:
 
 
 ORDERS_DESCRIPTION = (
-    "The orders, refunds and payments of a window (PROTOCOL §3-§4). Send a window (date_modified_min / "
+    "The orders, refunds and payments of a window (docs/protocol.md §3-§4). Send a window (date_modified_min / "
     "date_modified_max, or date_created_min / date_created_max) or orderNumber; without either the answer "
     "is a 400. Results come ordered by modified time, then id: the same window gives the same bytes. "
     "Unknown parameters are ignored."

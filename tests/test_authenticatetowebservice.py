@@ -1,4 +1,4 @@
-"""authenticatetowebservice: Connex's pairing check (PROTOCOL §2)."""
+"""authenticatetowebservice: Connex's pairing check (docs/protocol.md §2)."""
 
 
 def test_valid_credential_answers_the_json_string_ok(connex):

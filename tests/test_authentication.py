@@ -1,4 +1,4 @@
-"""Basic authentication against ConnexCredential, on every endpoint (PROTOCOL §1–§2)."""
+"""Basic authentication against ConnexCredential, on every endpoint (docs/protocol.md §1 and §7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Dates in the JSON (PROTOCOL §5): the shop's wall clock by default, UTC or /Date(ms)/ by setting."""
+"""Dates in the JSON (docs/protocol.md §5): the shop's wall clock by default, UTC or /Date(ms)/ by setting."""
 
 from __future__ import annotations
 

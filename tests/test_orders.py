@@ -1,4 +1,4 @@
-"""orders: the window, the filters, the three lists and the JSON shapes (PROTOCOL §3–§4)."""
+"""orders: the window, the filters, the three lists and the JSON shapes (docs/protocol.md §3–§4)."""
 
 from __future__ import annotations
 

@@ -169,7 +169,7 @@ def the_order(client: Any, number: str) -> dict:
 
 
 def assert_balances(order: dict) -> None:
-    """PROTOCOL §4's invariants, to the cent."""
+    """The invariants of docs/protocol.md §4, to the cent."""
     lines = sum(line["Quantity"] * line["PriceExclTax"] - line["DiscountExclTax"] for line in order["OrderDetails"])
     assert lines - order["DiscountExclTax"] + order["ShippingExclTax"] + order["TotalTax"] == order["Total"]
     assert order["TotalInclTax"] == order["Total"]

@@ -79,7 +79,7 @@ def snapshot() -> list[tuple[Any, ...]]:
 
 
 def balances(order: Order) -> bool:
-    """PROTOCOL §4's invariant, exactly, in Decimal, on the shop's own fields."""
+    """The invariant of docs/protocol.md §4, exactly, in Decimal, on the shop's own fields."""
     items = sum((i.quantity * i.unit_price - i.line_discount for i in order.items.all()), Decimal("0"))
     return items == order.items_total and (
         items - order.discount_total + order.shipping_fee + order.tax_total == order.grand_total

@@ -1,4 +1,4 @@
-"""Action names match in any case, with or without a slash, and never redirect (PROTOCOL §1)."""
+"""Action names match in any case, with or without a slash, and never redirect (docs/protocol.md §1)."""
 
 from __future__ import annotations
 

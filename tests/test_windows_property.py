@@ -1,7 +1,7 @@
 """No order lost, none duplicated: random orders, random changes, Connex-shaped overlapping windows.
 
 After every sync Connex resets its timers to "an hour ago … tomorrow", so
-consecutive windows overlap (PROTOCOL §3). Whatever the orders and their
+consecutive windows overlap (docs/protocol.md §3). Whatever the orders and their
 changes, each window must return exactly the orders whose modified time lies
 inside it, each once, and the same bytes when asked twice.
 """

@@ -1,9 +1,9 @@
 """factory-boy factories for connex_bridge's models.
 
 ``OrderFactory`` builds a balanced order: its totals follow from its lines,
-discount, shipping and tax, so PROTOCOL §4's invariants hold to the cent.
-Pass ``created_at`` / ``modified_at`` to pin the timestamps (they are written
-last, after lines and payments, which otherwise move ``modified_at``).
+discount, shipping and tax, so the invariants of docs/protocol.md §4 hold to
+the cent. Pass ``created_at`` / ``modified_at`` to pin the timestamps (they are
+written last, after lines and payments, which otherwise move ``modified_at``).
 """
 
 from __future__ import annotations

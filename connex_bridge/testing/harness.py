@@ -48,7 +48,7 @@ class LineSpec:
 
 @dataclass
 class OrderSpec:
-    """A shop-neutral order. Its totals follow from the lines, so PROTOCOL §4's invariants hold."""
+    """A shop-neutral order. Its totals follow from the lines, so docs/protocol.md §4's invariants hold."""
 
     number: str
     status: str = "shipped"

@@ -28,7 +28,7 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
 def date_writer(form: str | None = None, zone: str | None = None) -> DateWriter:
-    """A function writing datetimes in Connex's date form (PROTOCOL §5).
+    """A function writing datetimes in Connex's date form (docs/protocol.md §5).
 
     ``form`` is ``"local"`` (wall-clock time in ``zone`` without offset),
     ``"utc"`` (``…Z``) or ``"microsoft"`` (``/Date(ms)/``); both default to the

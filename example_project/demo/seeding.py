@@ -4,7 +4,7 @@
 sales channels: taxed and untaxed items, shipping, coupons, split payments,
 shipments, cancellations and refunds, customers with non-ASCII names, and
 products whose stock the sales drew down. Every order balances to the cent by
-PROTOCOL §4's invariant, in :class:`~decimal.Decimal`::
+the invariant of docs/protocol.md §4, in :class:`~decimal.Decimal`::
 
     sum of items (quantity * unit price - line discount) - coupon discount + shipping fee + tax == grand total
 

@@ -78,7 +78,7 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en-us"
-# A US shop: Connex gets wall-clock New York times (PROTOCOL §5), so an order
+# A US shop: Connex gets wall-clock New York times (docs/protocol.md §5), so an order
 # placed at 9 pm lands on that day in QuickBooks.
 TIME_ZONE = "America/New_York"
 USE_I18N = True

@@ -11,7 +11,7 @@ the order changed (:attr:`OscarOrderSource.track_changes`); edits of its
 addresses do too (:mod:`connex_bridge.contrib.oscar.changes`). docs/oscar.md
 says where every Connex field comes from.
 
-Money follows PROTOCOL §4 to the cent:
+Money follows docs/protocol.md §4 to the cent:
 
 * a line is sent at its unit price before discounts; the part of its discount
   that came from a basket offer or voucher (Oscar's ``OrderLineDiscount``) is
