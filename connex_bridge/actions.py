@@ -4,7 +4,7 @@ Everything that needs to know the actions reads it: :mod:`connex_bridge.urls`
 builds its URL patterns from it, and the ``SECURE_REDIRECT_EXEMPT`` addition,
 the deployment checks, the 404 for a path that is no action, and the OpenAPI
 schema all read the actions as the URLconf routes them
-(:func:`connex_bridge.transport.routed_actions`), so a URLconf that serves
+(:func:`routed_actions`), so a URLconf that serves
 another table (a test's, or a later version's) is covered by all of them.
 
 A leaf module: views are named by dotted path, so the table imports nothing
@@ -17,7 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import URLPattern, re_path
+from django.urls import NoReverseMatch, URLPattern, get_resolver, re_path, reverse
+from django.urls.resolvers import RegexPattern
 from django.utils.module_loading import import_string
 
 
@@ -69,12 +70,12 @@ ACTIONS: tuple[Action, ...] = (
     ),
 )
 
-#: URL name of the pattern that answers every other one-segment path under the prefix with a 404.
+#: URL name of the pattern that answers every other path under the prefix with a 404.
 UNKNOWN_ACTION_URL_NAME = "unknown_action"
 
 
 def action_patterns(actions: Iterable[Action] = ACTIONS) -> list[URLPattern]:
-    """URL patterns serving ``actions``, then a 404 naming them for any other action name.
+    """URL patterns serving ``actions``, then a 404 naming them for any other path under the prefix.
 
     ``connex_bridge.urls`` is ``action_patterns(ACTIONS)``; a URLconf serving another table
     includes ``(action_patterns(table), "connex_bridge")``.
@@ -85,6 +86,58 @@ def action_patterns(actions: Iterable[Action] = ACTIONS) -> list[URLPattern]:
         for action in actions
     ]
     unknown: Any = import_string("connex_bridge.views.UnknownActionView")
-    # One path segment at most: deeper paths under a prefix that the host shares stay the host's.
-    patterns.append(re_path(r"^(?:/*)(?P<name>[^/]*)/?\Z", unknown.as_view(), name=UNKNOWN_ACTION_URL_NAME))
+    # Everything under the prefix: a base URL typed with an action in it makes Connex ask for
+    # "connex/orders/orders", which must get the message too.
+    regex = RegexPattern(r"^(?:/*)(?P<name>.*?)/*\Z", name=UNKNOWN_ACTION_URL_NAME, is_endpoint=True)
+    patterns.append(UnknownActionPattern(regex, unknown.as_view(), name=UNKNOWN_ACTION_URL_NAME))
     return patterns
+
+
+class UnknownActionPattern(URLPattern):
+    """The catch-all under the prefix, which steps aside when the actions are included at the site's root.
+
+    There, a path that is no action may be one of the host's own pages listed after the include: it is
+    left to the patterns that follow, and to the host's 404.
+    """
+
+    def resolve(self, path: str) -> Any:
+        if base_path() == "/":
+            return None
+        return super().resolve(path)
+
+
+NAMESPACE = "connex_bridge"
+
+
+def routed_actions() -> list[tuple[Action, str]]:
+    """Each action the URLconf serves, with its path as ``reverse()`` gives it (``/connex/orders``).
+
+    Read from the patterns the URLconf includes under the ``connex_bridge`` namespace, so it is
+    :data:`ACTIONS` for ``include("connex_bridge.urls")``, and whatever
+    table a URLconf built its patterns from otherwise. ``[]`` when connex_bridge is not routed.
+    """
+    try:
+        _prefix, included = get_resolver().namespace_dict[NAMESPACE]
+    except KeyError:
+        return []
+    routed = []
+    for pattern in included.url_patterns:
+        action = getattr(getattr(pattern, "callback", None), "view_initkwargs", {}).get("action")
+        if isinstance(action, Action):
+            try:
+                routed.append((action, reverse(f"{NAMESPACE}:{action.url_name}")))
+            except NoReverseMatch:
+                continue
+    return routed
+
+
+def served_action_names() -> list[str]:
+    """The names of the actions this shop serves, as Connex spells them."""
+    return [action.name for action, _path in routed_actions()]
+
+
+def base_path() -> str | None:
+    """The path of the base URL typed into Connex (``/connex/``); None when connex_bridge is not routed."""
+    for action, path in routed_actions():
+        return path[: -len(action.name)]
+    return None

@@ -28,8 +28,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from connex_bridge import credential_secrets
+from connex_bridge.actions import base_path
 from connex_bridge.models import ConnexCredential
-from connex_bridge.transport import base_path
 
 SHOWN_ONCE_TEMPLATE = "admin/connex_bridge/connexcredential/secret_once.html"
 

@@ -37,10 +37,9 @@ from django.utils.module_loading import import_string
 
 import connex_bridge
 from connex_bridge import views
-from connex_bridge.actions import ACTIONS, Action
+from connex_bridge.actions import ACTIONS, Action, base_path, routed_actions
 from connex_bridge.conf import app_settings
 from connex_bridge.filters import EXPECTED_DATE, MAX_NAMES, WINDOW_PARAMETERS
-from connex_bridge.transport import base_path, routed_actions
 from connex_bridge.vocabulary import INVOICE_MODES
 
 SECURITY_SCHEME = "connexBasic"

@@ -14,45 +14,8 @@ from collections.abc import Iterator
 from urllib.parse import unquote
 
 from django.conf import settings
-from django.urls import NoReverseMatch, get_resolver, reverse
 
-from connex_bridge.actions import Action
-
-NAMESPACE = "connex_bridge"
-
-
-def routed_actions() -> list[tuple[Action, str]]:
-    """Each action the URLconf serves, with its path as ``reverse()`` gives it (``/connex/orders``).
-
-    Read from the patterns the URLconf includes under the ``connex_bridge`` namespace, so it is
-    :data:`connex_bridge.actions.ACTIONS` for ``include("connex_bridge.urls")``, and whatever
-    table a URLconf built its patterns from otherwise. ``[]`` when connex_bridge is not routed.
-    """
-    try:
-        _prefix, included = get_resolver().namespace_dict[NAMESPACE]
-    except KeyError:
-        return []
-    routed = []
-    for pattern in included.url_patterns:
-        action = getattr(getattr(pattern, "callback", None), "view_initkwargs", {}).get("action")
-        if isinstance(action, Action):
-            try:
-                routed.append((action, reverse(f"{NAMESPACE}:{action.url_name}")))
-            except NoReverseMatch:
-                continue
-    return routed
-
-
-def served_action_names() -> list[str]:
-    """The names of the actions this shop serves, as Connex spells them."""
-    return [action.name for action, _path in routed_actions()]
-
-
-def base_path() -> str | None:
-    """The path of the base URL typed into Connex (``/connex/``); None when connex_bridge is not routed."""
-    for action, path in routed_actions():
-        return path[: -len(action.name)]
-    return None
+from connex_bridge.actions import routed_actions
 
 
 def routed_paths() -> dict[str, str]:

@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from connex_bridge import wire
-from connex_bridge.actions import Action
+from connex_bridge.actions import Action, base_path, served_action_names
 from connex_bridge.authentication import ConnexBasicAuthentication
 from connex_bridge.conf import app_settings
 from connex_bridge.flows import InvalidInputError, authenticate
@@ -33,7 +33,6 @@ from connex_bridge.flows.orders import OrdersAnswer
 from connex_bridge.models import ConnexCredential
 from connex_bridge.permissions import IsConnexCredential
 from connex_bridge.renderers import ConnexJSONRenderer
-from connex_bridge.transport import base_path, served_action_names
 
 
 class AlwaysJSON(BaseContentNegotiation):
@@ -177,13 +176,11 @@ class UnknownActionView(View):
 
     def dispatch(self, request: HttpRequest, *args: Any, name: str = "", **kwargs: Any) -> HttpResponse:
         base = base_path()
-        if base == "/":
-            # Included at the root of the site: a one-segment path is as likely the host's as Connex's.
-            raise Http404
         served = ", ".join(served_action_names())
         if name:
+            kind = "path" if "/" in name else "action"
             message = (
-                f"The shop's Connex API has no action {name!r}; it serves {served}. In Connex, the URL must be "
+                f"The shop's Connex API has no {kind} {name!r}; it serves {served}. In Connex, the URL must be "
                 f"the base URL ({base}), without an action name: Connex adds the action itself."
             )
         else:

@@ -91,14 +91,16 @@ def test_the_base_url_itself_is_a_json_404_saying_connex_adds_the_action(db, set
     assert "(authenticatetowebservice, orders)" in response.json()
 
 
-def test_deeper_paths_under_the_prefix_stay_the_hosts(db):
-    response = Client().get("/connex/some/page", secure=True)
+def test_a_base_url_typed_with_the_action_in_it_is_told_what_to_type(db):
+    # The merchant typed https://…/connex/orders as the base URL: Connex asks for connex/orders/orders.
+    response = Client().get("/connex/orders/orders?orderNumber=1", secure=True)
 
     assert response.status_code == 404
-    assert response["Content-Type"].startswith("text/html")  # Django's own 404, not Connex's
+    assert "no path 'orders/orders'" in response.json()
+    assert "the base URL (/connex/)" in response.json()
 
 
-def test_included_at_the_root_a_one_segment_path_gets_the_hosts_404(db, settings):
+def test_included_at_the_root_a_path_that_is_no_action_gets_the_hosts_404(db, settings):
     settings.ROOT_URLCONF = "tests.urls_root"
 
     response = Client().get("/about", secure=True)
