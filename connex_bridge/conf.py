@@ -60,6 +60,8 @@ DEFAULTS: dict[str, Any] = {
     "TRUSTED_PROXIES": [],
     # Serve Connex over plain HTTP even when DEBUG is off (never in production).
     "ALLOW_HTTP": False,
+    # Largest request body connex_bridge reads (bytes); a larger one is a 413.
+    "MAX_BODY_BYTES": 10 * 1024 * 1024,
 }
 
 DATE_FORMATS = ("local", "utc", "microsoft")
@@ -148,6 +150,10 @@ class ConnexBridgeSettings:
     @property
     def ALLOW_HTTP(self) -> bool:
         return bool(self.get("ALLOW_HTTP"))
+
+    @property
+    def MAX_BODY_BYTES(self) -> int:
+        return int(self.get("MAX_BODY_BYTES"))
 
     def order_source(self) -> OrderSource:
         """The configured :class:`~connex_bridge.sources.base.OrderSource`, instantiated once."""

@@ -1,9 +1,11 @@
-"""Neutral, typed records of what Connex receives.
+"""Neutral, typed records of what Connex receives and sends.
 
 An :class:`~connex_bridge.sources.base.OrderSource` turns the shop's own
 models into these records; :mod:`connex_bridge.wire` alone turns the records
-into Connex's JSON. Names here are the shop's (snake_case); PascalCase lives
-in the wire module only.
+into Connex's JSON, and reads the JSON Connex sends back into them
+(:class:`ProductRecord`, :class:`OrderStatusUpdate`, :class:`OrderRecord`).
+Names here are the shop's (snake_case); PascalCase lives in the wire package
+only.
 
 Money is :class:`~decimal.Decimal` throughout; dates are ``datetime`` (aware
 when ``USE_TZ`` is on, naive local time when it is off).
@@ -127,3 +129,50 @@ class OrderRecord:
     parent_number: str = ""
     is_cancelled: bool = False
     payments: list[PaymentRecord] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class OrderStatusUpdate:
+    """What ``changeorderstatus`` says became of one of the shop's orders in QuickBooks.
+
+    Read from the JMAOrder Connex posts (docs/protocol.md §2). Connex echoes
+    the ``Other`` it was sent (the shop's own order id) and may fall back to
+    ``OrderNumber``; :attr:`order_id` picks one. An empty ``status`` means the
+    order is complete. ``None`` dates were not sent (or were .NET's empty date).
+    """
+
+    number: str = ""
+    other: str = ""
+    status: str = ""
+    tracking_number: str = ""
+    shipped_at: datetime | None = None
+    paid_at: datetime | None = None
+
+    @property
+    def order_id(self) -> str:
+        """The shop's order id: ``other`` when Connex sent one, else the order ``number``."""
+        return self.other.strip() or self.number.strip()
+
+
+@dataclass(slots=True)
+class ProductRecord:
+    """One JMAProduct of an ``inventory`` push: QuickBooks' view of an item.
+
+    ``sku`` is the QuickBooks item name, always present. Every other field is
+    what Connex sent: ``None`` (or ``""``) means the property was absent or
+    JSON null, so applying the record never overwrites a price or a stock
+    level with a value Connex did not send. ``amount`` is the price.
+
+    Note that Json.NET writes every property of Connex's class: a price
+    Connex has no value for arrives as ``0``, not as null.
+    """
+
+    sku: str
+    name: str = ""
+    stock_quantity: Decimal | None = None
+    amount: Decimal | None = None
+    description: str = ""
+    barcode: str = ""
+    manufacturer_part_number: str = ""
+    purchase_cost: Decimal | None = None
+    is_enabled: bool | None = None

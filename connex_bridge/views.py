@@ -18,7 +18,7 @@ from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
 from rest_framework import exceptions
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import BaseParser, JSONParser
+from rest_framework.parsers import BaseParser
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -31,6 +31,7 @@ from connex_bridge.conf import app_settings
 from connex_bridge.flows import InvalidInputError, authenticate
 from connex_bridge.flows.orders import OrdersAnswer
 from connex_bridge.models import ConnexCredential
+from connex_bridge.parsers import ConnexJSONParser
 from connex_bridge.permissions import IsConnexCredential
 from connex_bridge.renderers import ConnexJSONRenderer
 
@@ -125,7 +126,7 @@ class ConnexAPIView(APIView):
     permission_classes = [IsConnexCredential]
     throttle_classes: list[Any] = []
     renderer_classes = [ConnexJSONRenderer]
-    parser_classes = [JSONParser]
+    parser_classes = [ConnexJSONParser]
     content_negotiation_class = AlwaysJSON
     versioning_class = None
     metadata_class = None

@@ -9,6 +9,7 @@ records, money as exact decimals.
 
 from __future__ import annotations
 
+from connex_bridge.wire.inbound import BadBodyError, loads, read_order_status, read_orders, read_products
 from connex_bridge.wire.outbound import (
     JMAUSER_LISTS,
     DateWriter,
@@ -24,13 +25,18 @@ from connex_bridge.wire.outbound import (
 
 __all__ = [
     "JMAUSER_LISTS",
+    "BadBodyError",
     "DateWriter",
     "address",
     "customer",
     "date_writer",
     "dumps",
+    "loads",
     "order",
     "payment",
+    "read_order_status",
+    "read_orders",
+    "read_products",
     "stream_envelope",
     "stream_user",
 ]
