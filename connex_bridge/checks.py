@@ -16,7 +16,8 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.core.checks import CheckMessage, Error, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
-from connex_bridge.conf import DATE_FORMATS, DEFAULTS, SETTING_NAME, ConnexBridgeSettings, parse_networks
+from connex_bridge.conf import DATE_FORMATS, DEFAULTS, SETTING_NAME, parse_networks
+from connex_bridge.sources import import_order_source
 from connex_bridge.transport import exempt_regex, routed_paths
 
 
@@ -38,7 +39,7 @@ def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
         )
     path = value.get("ORDER_SOURCE", DEFAULTS["ORDER_SOURCE"])
     try:
-        source_class = ConnexBridgeSettings.import_order_source(str(path))
+        source_class = import_order_source(str(path))
     except ImproperlyConfigured as exc:
         errors.append(
             Error(str(exc), hint="Name a subclass of connex_bridge.sources.OrderSource.", id="connex_bridge.E002")

@@ -2,8 +2,9 @@
 
 Shaped like Django REST framework's ``api_settings``: one dict in the host's
 settings laid over :data:`DEFAULTS`. Values are looked up on each attribute
-access (so ``override_settings`` in tests just works); only the imported
-order source is cached, and that cache is dropped on ``setting_changed``.
+access (so ``override_settings`` in tests just works). The order source the
+``ORDER_SOURCE`` path names is imported and instantiated by
+:func:`connex_bridge.sources.get_order_source`, beside the class it returns.
 """
 
 from __future__ import annotations
@@ -11,16 +12,10 @@ from __future__ import annotations
 import functools
 import ipaddress
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import Any, TypeAlias
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.core.signals import setting_changed
-from django.dispatch import receiver
-from django.utils.module_loading import import_string
-
-if TYPE_CHECKING:
-    from connex_bridge.sources.base import OrderSource
 
 SETTING_NAME = "CONNEX_BRIDGE"
 
@@ -67,8 +62,6 @@ DATE_FORMATS = ("local", "utc", "microsoft")
 
 class ConnexBridgeSettings:
     """Typed access to ``settings.CONNEX_BRIDGE`` merged over :data:`DEFAULTS`."""
-
-    _source_cache: dict[str, OrderSource] = {}
 
     @property
     def user_settings(self) -> Mapping[str, Any]:
@@ -149,30 +142,6 @@ class ConnexBridgeSettings:
     def ALLOW_HTTP(self) -> bool:
         return bool(self.get("ALLOW_HTTP"))
 
-    def order_source(self) -> OrderSource:
-        """The configured :class:`~connex_bridge.sources.base.OrderSource`, instantiated once."""
-        path = self.ORDER_SOURCE
-        source = self._source_cache.get(path)
-        if source is None:
-            source = self._source_cache[path] = self.import_order_source(path)()
-        return source
-
-    @staticmethod
-    def import_order_source(path: str) -> type[OrderSource]:
-        from connex_bridge.sources.base import OrderSource
-
-        try:
-            cls = import_string(path)
-        except ImportError as exc:
-            raise ImproperlyConfigured(
-                f"{SETTING_NAME}['ORDER_SOURCE'] is {path!r}, which cannot be imported: {exc}"
-            ) from exc
-        if not (isinstance(cls, type) and issubclass(cls, OrderSource)):
-            raise ImproperlyConfigured(
-                f"{SETTING_NAME}['ORDER_SOURCE'] is {path!r}, which is not an OrderSource subclass."
-            )
-        return cls
-
 
 @functools.lru_cache(maxsize=16)
 def parse_networks(entries: tuple[str, ...]) -> tuple[IPNetwork, ...]:
@@ -190,9 +159,3 @@ def parse_networks(entries: tuple[str, ...]) -> tuple[IPNetwork, ...]:
 
 
 app_settings = ConnexBridgeSettings()
-
-
-@receiver(setting_changed)
-def _drop_cache(setting: str, **kwargs: Any) -> None:
-    if setting == SETTING_NAME:
-        ConnexBridgeSettings._source_cache.clear()

@@ -31,6 +31,7 @@ from connex_bridge.models import ConnexCredential
 from connex_bridge.permissions import IsConnexCredential
 from connex_bridge.renderers import ConnexJSONRenderer
 from connex_bridge.snapshot import read_in_snapshot
+from connex_bridge.sources import get_order_source
 from connex_bridge.transport import base_path
 
 
@@ -152,7 +153,7 @@ class OrdersView(ConnexAPIView):
 
     def get(self, request: Request) -> StreamingHttpResponse:
         credential = cast(ConnexCredential, request.auth)  # IsConnexCredential guarantees it
-        source = app_settings.order_source()
+        source = get_order_source()
         filterset = OrderFilterSet(
             request.query_params,
             queryset=source.scope(source.get_queryset(credential), credential),

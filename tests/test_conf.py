@@ -7,6 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
 from connex_bridge.conf import DEFAULTS, app_settings
+from connex_bridge.sources import get_order_source
 from connex_bridge.sources.builtin import BuiltinOrderSource
 from tests.altshop.source import AltShopSource
 
@@ -15,15 +16,15 @@ def test_defaults_apply_when_the_setting_is_absent(settings):
     assert app_settings.DATE_FORMAT == "local"
     assert app_settings.CANCELLED_STATUSES == ["cancelled", "refunded"]
     assert app_settings.TIME_ZONE == settings.TIME_ZONE
-    assert isinstance(app_settings.order_source(), BuiltinOrderSource)
+    assert isinstance(get_order_source(), BuiltinOrderSource)
 
 
 def test_override_settings_takes_effect_at_once():
     with override_settings(CONNEX_BRIDGE={"DATE_FORMAT": "utc", "ORDER_SOURCE": "tests.altshop.source.AltShopSource"}):
         assert app_settings.DATE_FORMAT == "utc"
-        assert isinstance(app_settings.order_source(), AltShopSource)
+        assert isinstance(get_order_source(), AltShopSource)
     assert app_settings.DATE_FORMAT == "local"
-    assert isinstance(app_settings.order_source(), BuiltinOrderSource)
+    assert isinstance(get_order_source(), BuiltinOrderSource)
 
 
 def test_an_unknown_key_is_an_error_naming_it():
@@ -48,7 +49,7 @@ def test_a_bad_value_is_an_error_naming_the_key():
 )
 def test_a_bad_order_source_is_an_error_naming_the_path(path, reason):
     with override_settings(CONNEX_BRIDGE={"ORDER_SOURCE": path}), pytest.raises(ImproperlyConfigured, match=reason):
-        app_settings.order_source()
+        get_order_source()
 
 
 def test_every_default_has_a_typed_accessor():

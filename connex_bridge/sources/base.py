@@ -3,7 +3,8 @@
 Modelled on django-allauth's adapters: :class:`OrderSource` is a class of
 small documented methods; a shop subclasses it, overrides what differs from
 the defaults and names its subclass in ``CONNEX_BRIDGE["ORDER_SOURCE"]``.
-Views and the FilterSet talk only to the source, never to a model.
+Views and the FilterSet talk only to the source, never to a model. Like
+allauth's ``get_adapter()``, :func:`get_order_source` sits beside the class.
 
 The default filtering methods work on field paths named by class attributes
 (``number_field``, ``status_field`` …), so the database does the filtering.
@@ -20,12 +21,15 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.core import checks
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.core.signals import setting_changed
 from django.db import models
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat
+from django.dispatch import receiver
+from django.utils.module_loading import import_string
 
-from connex_bridge.conf import app_settings
+from connex_bridge.conf import SETTING_NAME, app_settings
 from connex_bridge.records import OrderRecord, PaymentRecord
 
 if TYPE_CHECKING:
@@ -362,3 +366,34 @@ def read_path(obj: Any, path: str) -> Any:
             return None
         obj = getattr(obj, name)
     return obj
+
+
+def import_order_source(path: str) -> type[OrderSource]:
+    """The :class:`OrderSource` subclass at the dotted ``path``; ImproperlyConfigured says why not."""
+    try:
+        cls = import_string(path)
+    except ImportError as exc:
+        raise ImproperlyConfigured(
+            f"{SETTING_NAME}['ORDER_SOURCE'] is {path!r}, which cannot be imported: {exc}"
+        ) from exc
+    if not (isinstance(cls, type) and issubclass(cls, OrderSource)):
+        raise ImproperlyConfigured(f"{SETTING_NAME}['ORDER_SOURCE'] is {path!r}, which is not an OrderSource subclass.")
+    return cls
+
+
+_sources: dict[str, OrderSource] = {}
+
+
+def get_order_source() -> OrderSource:
+    """The order source ``CONNEX_BRIDGE["ORDER_SOURCE"]`` names, instantiated once per dotted path."""
+    path = app_settings.ORDER_SOURCE
+    source = _sources.get(path)
+    if source is None:
+        source = _sources[path] = import_order_source(path)()
+    return source
+
+
+@receiver(setting_changed)
+def _forget_sources(setting: str, **kwargs: Any) -> None:
+    if setting == SETTING_NAME:
+        _sources.clear()

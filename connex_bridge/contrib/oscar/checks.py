@@ -9,6 +9,7 @@ from django.core.checks import CheckMessage, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
 from connex_bridge.conf import SETTING_NAME, app_settings
+from connex_bridge.sources import import_order_source
 
 
 @register()
@@ -17,7 +18,7 @@ def check_cancelled_statuses(app_configs: Any = None, **kwargs: Any) -> list[Che
     from connex_bridge.contrib.oscar.source import OscarOrderSource
 
     try:
-        source_class = app_settings.import_order_source(app_settings.ORDER_SOURCE)
+        source_class = import_order_source(app_settings.ORDER_SOURCE)
         cancelled = {status.lower() for status in app_settings.CANCELLED_STATUSES}
     except (ImproperlyConfigured, TypeError):
         return []  # connex_bridge's own checks report it
