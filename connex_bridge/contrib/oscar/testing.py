@@ -25,8 +25,9 @@ from oscar.apps.shipping.methods import FixedPrice as FixedShippingPrice
 from oscar.core.loading import get_class, get_model
 from oscar.test import factories
 
-from connex_bridge.contrib.oscar.source import OscarOrderSource, cents
+from connex_bridge.contrib.oscar.source import OscarOrderSource
 from connex_bridge.testing.harness import OrderSpec, ShopHarness, set_change_time
+from connex_bridge.vocabulary import cents
 
 Applicator = get_class("offer.applicator", "Applicator")
 Basket = get_model("basket", "Basket")
