@@ -55,3 +55,62 @@ def test_a_bad_order_source_is_an_error_naming_the_path(path, reason):
 def test_every_default_has_a_typed_accessor():
     for key in DEFAULTS:
         assert hasattr(type(app_settings), key), key
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("ORDER_SOURCE", 3),
+        ("DATE_FORMAT", None),
+        ("TIME_ZONE", "Mars/Olympus_Mons"),
+        ("TIME_ZONE", ""),
+        ("CANCELLED_STATUSES", "cancelled"),
+        ("CANCELLED_STATUSES", ["cancelled", None]),
+        ("MIN_SECRET_LENGTH", True),
+        ("LAST_USED_RESOLUTION", -1),
+        ("MAX_ORDER_NUMBERS", "500"),
+        ("LOCKOUT_CACHE", "lockout"),
+        ("LOCKOUT_FAILURES", 0),
+        ("LOCKOUT_IP_FAILURES", 2.5),
+        ("LOCKOUT_SECONDS", False),
+        ("TRUSTED_PROXIES", "10.0.0.0/8"),
+        ("ALLOW_HTTP", "false"),
+    ],
+)
+def test_reading_a_wrong_value_names_the_key_the_value_and_what_is_expected(key, value):
+    with override_settings(CONNEX_BRIDGE={key: value}), pytest.raises(ImproperlyConfigured) as raised:
+        getattr(app_settings, key)
+
+    assert f"CONNEX_BRIDGE[{key!r}] is {value!r}; expected " in str(raised.value)
+
+
+def test_a_bad_proxy_entry_is_named():
+    with (
+        override_settings(CONNEX_BRIDGE={"TRUSTED_PROXIES": ["10.0.0.0/8", "proxy.internal"]}),
+        pytest.raises(ImproperlyConfigured, match=r"TRUSTED_PROXIES.*'proxy.internal'.*expected"),
+    ):
+        _ = app_settings.TRUSTED_PROXIES
+
+
+def test_values_are_read_as_their_types():
+    config = {
+        "TIME_ZONE": "Asia/Kolkata",
+        "CANCELLED_STATUSES": (" Voided ",),
+        "LAST_USED_RESOLUTION": 0,
+        "TRUSTED_PROXIES": ["192.0.2.7"],
+        "ALLOW_HTTP": True,
+    }
+    with override_settings(CONNEX_BRIDGE=config):
+        assert app_settings.TIME_ZONE == "Asia/Kolkata"
+        assert app_settings.CANCELLED_STATUSES == ["Voided"]
+        assert app_settings.LAST_USED_RESOLUTION == 0
+        assert [str(network) for network in app_settings.TRUSTED_PROXIES] == ["192.0.2.7/32"]
+        assert app_settings.ALLOW_HTTP is True
+
+
+def test_the_source_is_instantiated_once_per_path_and_forgotten_when_the_setting_changes():
+    first = get_order_source()
+    assert get_order_source() is first
+    with override_settings(CONNEX_BRIDGE={"DATE_FORMAT": "utc"}):
+        assert get_order_source() is not first
+        assert isinstance(get_order_source(), BuiltinOrderSource)

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from connex_bridge.checks import check_settings
+from connex_bridge.checks import check_order_source
 from connex_bridge.models import OrderChange
 from connex_bridge.sources import OrderSource
 from connex_bridge.testing.harness import db_time
@@ -28,7 +28,7 @@ RECENTLY = "date_modified_min=2025-01-01T00:00:00Z"
 
 def check_ids(settings, source: str) -> list[str]:
     settings.CONNEX_BRIDGE = {"ORDER_SOURCE": source}
-    return [message.id for message in check_settings()]
+    return [message.id for message in check_order_source()]
 
 
 # --- start-up validation -----------------------------------------------------------
@@ -149,7 +149,7 @@ def test_a_misconfigured_source_is_reported_at_start_up(settings, source, expect
 def test_each_source_error_names_the_attribute_and_the_value(settings, source, says):
     settings.CONNEX_BRIDGE = {"ORDER_SOURCE": f"tests.test_order_source.{source}"}
 
-    (error,) = check_settings()
+    (error,) = check_order_source()
 
     assert says in error.msg
 
@@ -157,7 +157,7 @@ def test_each_source_error_names_the_attribute_and_the_value(settings, source, s
 def test_the_check_names_the_attribute_and_the_bad_path(settings):
     settings.CONNEX_BRIDGE = {"ORDER_SOURCE": "tests.test_order_source.MisspelledStore"}
 
-    (error,) = check_settings()
+    (error,) = check_order_source()
 
     assert "MisspelledStore.store_field is 'channel__name'" in error.msg
     assert "altshop.Sale" in error.msg

@@ -20,7 +20,7 @@ def check_cancelled_statuses(app_configs: Any = None, **kwargs: Any) -> list[Che
     try:
         source_class = import_order_source(app_settings.ORDER_SOURCE)
         cancelled = {status.lower() for status in app_settings.CANCELLED_STATUSES}
-    except (ImproperlyConfigured, TypeError):
+    except ImproperlyConfigured:
         return []  # connex_bridge's own checks report it
     pipeline = getattr(settings, "OSCAR_ORDER_STATUS_PIPELINE", None) or {}
     if not issubclass(source_class, OscarOrderSource) or not pipeline:
