@@ -3,7 +3,7 @@
 Every check reads the settings through :mod:`connex_bridge.conf` (and the order source through
 :func:`connex_bridge.sources.import_order_source`) and reports what they raise: one validator, so
 a value the check passes is a value the app accepts. One id per misconfiguration, each documented
-in docs/checks.md.
+in docs/checks.md; every check carries the tag :data:`TAG` (``manage.py check --tag connex_bridge``).
 """
 
 from __future__ import annotations
@@ -15,12 +15,15 @@ from django.conf import settings
 from django.core.cache import InvalidCacheBackendError, caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.checks import CheckMessage, Error, Warning, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
 from connex_bridge.conf import DEFAULTS, SETTING_NAME, app_settings
 from connex_bridge.sources import import_order_source
 from connex_bridge.transport import exempt_regex, routed_paths
+
+#: The tag of every connex_bridge check: ``manage.py check --tag connex_bridge`` runs them alone.
+TAG = "connex_bridge"
 
 #: ``CONNEX_BRIDGE`` key → the id a wrong value of it is reported under, and a hint (or None).
 #: ORDER_SOURCE is :func:`check_order_source`'s (connex_bridge.E002).
@@ -40,7 +43,7 @@ SETTING_CHECKS: dict[str, tuple[str, str | None]] = {
 }
 
 
-@register()
+@register(TAG)
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """connex_bridge.E001, E017 and the id of each key in :data:`SETTING_CHECKS`."""
     errors = _report("user_settings", "connex_bridge.E001", "For example CONNEX_BRIDGE = {}.") or _report(
@@ -62,7 +65,7 @@ def _report(name: str, check_id: str, hint: str | None) -> list[CheckMessage]:
     return []
 
 
-@register()
+@register(TAG, Tags.models)
 def check_order_source(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """connex_bridge.E002, then the source's own checks (:meth:`~connex_bridge.sources.OrderSource.check`)."""
     if _setting("known_settings") is None:
@@ -100,9 +103,14 @@ def connex_paths() -> list[str]:
     return variants
 
 
-@register()
+@register(TAG, Tags.security)
 def check_deployment(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    """connex_bridge.W001–W004: settings that would expose Connex's password or break the sync."""
+    """connex_bridge.W001–W004: settings that would expose Connex's password or break the sync.
+
+    Not ``deploy=True``: each already stays silent in development (W001 and W002 need DEBUG off,
+    W003 a redirect to HTTPS, W004 a proxy list trusting everyone), and a shop that never runs
+    ``check --deploy`` must still hear of them.
+    """
     warnings: list[CheckMessage] = []
     if not settings.DEBUG and _setting("ALLOW_HTTP") is True:
         warnings.append(

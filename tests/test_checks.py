@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import ast
 import re
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.checks import registry
+from django.core.checks import Tags, registry
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 from django.test import override_settings
 
 import connex_bridge
-from connex_bridge.checks import SETTING_CHECKS, check_deployment, check_order_source, check_settings
+from connex_bridge.checks import SETTING_CHECKS, TAG, check_deployment, check_order_source, check_settings
 from connex_bridge.conf import DEFAULTS, app_settings
 from connex_bridge.sources import import_order_source
 
@@ -266,6 +269,50 @@ def test_w004_trusted_proxies_that_trust_everybody():
     assert deployment_ids({"TRUSTED_PROXIES": ["::/0"]}, CACHES=REDIS) == ["connex_bridge.W004"]
     assert deployment_ids({"TRUSTED_PROXIES": ["10.0.0.0/8"]}, CACHES=REDIS) == []
     assert deployment_ids({"TRUSTED_PROXIES": ["0.0.0.0/0", "nope"]}, CACHES=REDIS) == []  # E009's
+
+
+# --- tags: manage.py check --tag connex_bridge ------------------------------------------------
+
+
+def test_every_check_carries_the_connex_bridge_tag():
+    assert set(check_settings.tags) == {TAG}
+    assert set(check_order_source.tags) == {TAG, Tags.models}
+    assert set(check_deployment.tags) == {TAG, Tags.security}
+    assert TAG in registry.registry.tags_available()
+
+
+def run_check(*tags: str, fail_level: str = "ERROR") -> str:
+    out, err = StringIO(), StringIO()
+    call_command("check", tags=list(tags), fail_level=fail_level, stdout=out, stderr=err)
+    return out.getvalue() + err.getvalue()
+
+
+def test_check_tag_connex_bridge_runs_the_settings_source_and_deployment_checks():
+    assert "no issues" in run_check(TAG)
+    with override_settings(CONNEX_BRIDGE={"DATE_FORMAT": "iso"}), pytest.raises(SystemCheckError, match="E003"):
+        run_check(TAG)
+    with (
+        override_settings(CONNEX_BRIDGE={"ORDER_SOURCE": "tests.test_order_source.MisspelledStore"}),
+        pytest.raises(SystemCheckError, match="E018"),
+    ):
+        run_check(TAG)
+    with override_settings(CONNEX_BRIDGE={"TRUSTED_PROXIES": ["0.0.0.0/0"]}):
+        assert "connex_bridge.W004" in run_check(TAG)  # a warning: reported, not raised
+
+
+def test_the_deployment_warnings_run_with_django_s_security_checks_and_without_deploy():
+    with override_settings(CONNEX_BRIDGE={"ALLOW_HTTP": True}, DEBUG=False, CACHES=REDIS):
+        with pytest.raises(SystemCheckError, match=r"connex_bridge\.W001"):
+            run_check(Tags.security, fail_level="WARNING")
+        assert "connex_bridge.W001" not in run_check(Tags.models, fail_level="WARNING")
+
+
+def test_the_source_checks_run_with_django_s_model_checks():
+    with (
+        override_settings(CONNEX_BRIDGE={"ORDER_SOURCE": "tests.test_order_source.MisspelledStore"}),
+        pytest.raises(SystemCheckError, match=r"connex_bridge\.E018"),
+    ):
+        run_check(Tags.models)
 
 
 # --- docs/checks.md lists exactly the ids the code raises ---------------------------------------

@@ -8,11 +8,12 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
+from connex_bridge.checks import TAG
 from connex_bridge.conf import SETTING_NAME, app_settings
 from connex_bridge.sources import import_order_source
 
 
-@register()
+@register(TAG)
 def check_cancelled_statuses(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """connex_bridge_oscar.W001: no status of Oscar's pipeline counts as cancelled."""
     from connex_bridge.contrib.oscar.source import OscarOrderSource
