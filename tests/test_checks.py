@@ -9,7 +9,6 @@ import ast
 import re
 from io import StringIO
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.core.checks import Tags, registry
@@ -345,8 +344,8 @@ def test_docs_checks_md_has_one_row_per_id_the_code_raises():
 
 
 def test_every_id_has_a_test():
-    tests: dict[str, Any] = {path.name: path.read_text() for path in (ROOT / "tests").glob("test_*.py")}
+    tests = [path.read_text() for path in (ROOT / "tests").glob("test_*.py")]
 
-    untested = [check_id for check_id in sorted(ids_in_code()) if not any(check_id in t for t in tests.values())]
+    untested = [check_id for check_id in sorted(ids_in_code()) if not any(check_id in text for text in tests)]
 
     assert untested == []
