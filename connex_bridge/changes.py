@@ -22,7 +22,8 @@ from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from connex_bridge.sources.base import read_path
+from connex_bridge.conf import SETTING_NAME
+from connex_bridge.sources.base import get_order_source, read_path
 
 if TYPE_CHECKING:
     from connex_bridge.sources.base import OrderSource
@@ -80,12 +81,10 @@ def disconnect() -> None:
 
 def connect_configured_source(**kwargs: Any) -> None:
     """Hook the configured source's tracked models (at start-up and when the setting changes)."""
-    from connex_bridge.conf import SETTING_NAME, app_settings
-
     if kwargs.get("setting", SETTING_NAME) != SETTING_NAME:
         return
     try:
-        source = app_settings.order_source()
+        source = get_order_source()
         connect(source)
     except (ImproperlyConfigured, LookupError, TypeError, ValueError):
         disconnect()  # the system checks report what is wrong

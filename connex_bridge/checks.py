@@ -1,153 +1,95 @@
 """System checks: configuration errors are reported at start-up, not at the first poll.
 
-Ids are documented in docs/checks.md.
+Every check reads the settings through :mod:`connex_bridge.conf` (and the order source through
+:func:`connex_bridge.sources.import_order_source`) and reports what they raise: one validator, so
+a value the check passes is a value the app accepts. One id per misconfiguration, each documented
+in docs/checks.md; every check carries the tag :data:`TAG` (``manage.py check --tag connex_bridge``).
 """
 
 from __future__ import annotations
 
 import re
-import zoneinfo
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import InvalidCacheBackendError, caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.checks import CheckMessage, Error, Warning, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
-from connex_bridge.conf import DATE_FORMATS, DEFAULTS, SETTING_NAME, ConnexBridgeSettings, parse_networks
+from connex_bridge.conf import DEFAULTS, SETTING_NAME, app_settings
+from connex_bridge.sources import import_order_source
 from connex_bridge.transport import exempt_regex, routed_paths
 
+#: The tag of every connex_bridge check: ``manage.py check --tag connex_bridge`` runs them alone.
+TAG = "connex_bridge"
 
-@register()
+#: ``CONNEX_BRIDGE`` key → the id a wrong value of it is reported under, and a hint (or None).
+#: ORDER_SOURCE is :func:`check_order_source`'s (connex_bridge.E002).
+SETTING_CHECKS: dict[str, tuple[str, str | None]] = {
+    "DATE_FORMAT": ("connex_bridge.E003", None),
+    "TIME_ZONE": ("connex_bridge.E004", None),
+    "CANCELLED_STATUSES": ("connex_bridge.E005", "Name the shop's cancelled and refunded statuses."),
+    "MIN_SECRET_LENGTH": ("connex_bridge.E006", f"The default is {DEFAULTS['MIN_SECRET_LENGTH']}."),
+    "LOCKOUT_CACHE": ("connex_bridge.E007", "Name a cache every process shares, ideally Redis or Memcached."),
+    "LOCKOUT_FAILURES": ("connex_bridge.E008", f"The default is {DEFAULTS['LOCKOUT_FAILURES']}."),
+    "TRUSTED_PROXIES": ("connex_bridge.E009", "List the addresses or networks of your own reverse proxies."),
+    "ALLOW_HTTP": ("connex_bridge.E010", None),
+    "LAST_USED_RESOLUTION": ("connex_bridge.E013", f"The default is {DEFAULTS['LAST_USED_RESOLUTION']}."),
+    "MAX_ORDER_NUMBERS": ("connex_bridge.E014", f"The default is {DEFAULTS['MAX_ORDER_NUMBERS']}."),
+    "LOCKOUT_IP_FAILURES": ("connex_bridge.E015", f"The default is {DEFAULTS['LOCKOUT_IP_FAILURES']}."),
+    "LOCKOUT_SECONDS": ("connex_bridge.E016", f"The default is {DEFAULTS['LOCKOUT_SECONDS']}."),
+    "MAX_BODY_BYTES": ("connex_bridge.E025", f"The default is {DEFAULTS['MAX_BODY_BYTES']} (10 MiB)."),
+}
+
+
+@register(TAG)
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    """connex_bridge.E001–E006, E011, E012: the ``CONNEX_BRIDGE`` dict and the order source it names."""
-    value = getattr(settings, SETTING_NAME, None) or {}
-    if not isinstance(value, dict):
-        return [Error(f"{SETTING_NAME} must be a dict.", id="connex_bridge.E001")]
-    errors: list[CheckMessage] = []
-    unknown = sorted(set(value) - set(DEFAULTS))
-    if unknown:
-        errors.append(
-            Error(
-                f"{SETTING_NAME} has unknown key(s): {', '.join(unknown)}.",
-                hint=f"Known keys: {', '.join(sorted(DEFAULTS))}.",
-                id="connex_bridge.E001",
-            )
-        )
-    path = value.get("ORDER_SOURCE", DEFAULTS["ORDER_SOURCE"])
-    try:
-        source_class = ConnexBridgeSettings.import_order_source(str(path))
-    except ImproperlyConfigured as exc:
-        errors.append(
-            Error(str(exc), hint="Name a subclass of connex_bridge.sources.OrderSource.", id="connex_bridge.E002")
-        )
-    else:
-        errors.extend(source_class().check())
-    date_format = value.get("DATE_FORMAT", DEFAULTS["DATE_FORMAT"])
-    if date_format not in DATE_FORMATS:
-        errors.append(
-            Error(
-                f"{SETTING_NAME}['DATE_FORMAT'] is {date_format!r}.",
-                hint=f"Use one of: {', '.join(DATE_FORMATS)}.",
-                id="connex_bridge.E003",
-            )
-        )
-    zone = value.get("TIME_ZONE")
-    if zone is not None:
-        try:
-            zoneinfo.ZoneInfo(str(zone))
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            errors.append(
-                Error(
-                    f"{SETTING_NAME}['TIME_ZONE'] is {zone!r}, which is not a known time zone.",
-                    hint="Use an IANA name such as 'America/New_York', or None for Django's TIME_ZONE.",
-                    id="connex_bridge.E004",
-                )
-            )
-    statuses = value.get("CANCELLED_STATUSES", DEFAULTS["CANCELLED_STATUSES"])
-    if isinstance(statuses, str) or not all(isinstance(s, str) for s in statuses):
-        errors.append(
-            Error(
-                f"{SETTING_NAME}['CANCELLED_STATUSES'] must be a list of status names, not {statuses!r}.",
-                hint="For example ['cancelled', 'refunded'].",
-                id="connex_bridge.E005",
-            )
-        )
-    for key in ("MIN_SECRET_LENGTH", "LAST_USED_RESOLUTION", "MAX_ORDER_NUMBERS"):
-        number = value.get(key, DEFAULTS[key])
-        if (
-            not isinstance(number, int)
-            or isinstance(number, bool)
-            or number < (0 if key == "LAST_USED_RESOLUTION" else 1)
-        ):
-            errors.append(
-                Error(
-                    f"{SETTING_NAME}['{key}'] must be a positive whole number, not {number!r}.",
-                    id="connex_bridge.E006",
-                )
-            )
+    """connex_bridge.E001, E017 and the id of each key in :data:`SETTING_CHECKS`."""
+    errors = _report("user_settings", "connex_bridge.E001", "For example CONNEX_BRIDGE = {}.") or _report(
+        "known_settings", "connex_bridge.E017", "Check the spelling against README.md's settings table."
+    )
+    if errors:
+        return errors  # every key would be read through the same error: fix the dict first
+    for key, (check_id, hint) in SETTING_CHECKS.items():
+        errors += _report(key, check_id, hint)
     return errors
 
 
-def _user_settings() -> dict[str, Any] | None:
-    value = getattr(settings, SETTING_NAME, None) or {}
-    return value if isinstance(value, dict) else None  # not a dict: E001 says so
-
-
-def _positive_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
-
-
-@register()
-def check_lockout_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    """connex_bridge.E007–E010: the lockout, proxy and transport keys of ``CONNEX_BRIDGE``."""
-    value = _user_settings()
-    if value is None:
-        return []
-    errors: list[CheckMessage] = []
-    alias = value.get("LOCKOUT_CACHE", DEFAULTS["LOCKOUT_CACHE"])
-    if not isinstance(alias, str) or alias not in settings.CACHES:
-        errors.append(
-            Error(
-                f"{SETTING_NAME}['LOCKOUT_CACHE'] is {alias!r}, which is not a cache alias in CACHES.",
-                hint=f"Use one of: {', '.join(sorted(settings.CACHES))}; ideally a Redis or Memcached cache.",
-                id="connex_bridge.E007",
-            )
-        )
-    for key in ("LOCKOUT_FAILURES", "LOCKOUT_IP_FAILURES", "LOCKOUT_SECONDS"):
-        number = value.get(key, DEFAULTS[key])
-        if not _positive_int(number):
-            errors.append(
-                Error(
-                    f"{SETTING_NAME}['{key}'] must be a positive whole number, not {number!r}.",
-                    hint=f"The default is {DEFAULTS[key]}.",
-                    id="connex_bridge.E008",
-                )
-            )
-    proxies = value.get("TRUSTED_PROXIES", DEFAULTS["TRUSTED_PROXIES"])
+def _report(name: str, check_id: str, hint: str | None) -> list[CheckMessage]:
+    """[] when ``app_settings.<name>`` reads; else what it raises, as the Error ``check_id``."""
     try:
-        if isinstance(proxies, str) or not isinstance(proxies, (list, tuple)):
-            raise ImproperlyConfigured(f"{SETTING_NAME}['TRUSTED_PROXIES'] must be a list, not {proxies!r}.")
-        parse_networks(tuple(str(entry) for entry in proxies))
+        getattr(app_settings, name)
     except ImproperlyConfigured as exc:
-        errors.append(
+        return [Error(str(exc), hint=hint, id=check_id)]
+    return []
+
+
+@register(TAG, Tags.models)
+def check_order_source(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """connex_bridge.E002, then the source's own checks (:meth:`~connex_bridge.sources.OrderSource.check`)."""
+    if _setting("known_settings") is None:
+        return []  # E001 / E017
+    try:
+        source_class = import_order_source(app_settings.ORDER_SOURCE)
+    except ImproperlyConfigured as exc:
+        return [
             Error(
                 str(exc),
-                hint="List the addresses or networks of your own reverse proxies, e.g. ['10.0.0.0/8'].",
-                id="connex_bridge.E009",
+                hint="Name a subclass of connex_bridge.sources.OrderSource by its dotted path.",
+                id="connex_bridge.E002",
             )
-        )
-    allow_http = value.get("ALLOW_HTTP", DEFAULTS["ALLOW_HTTP"])
-    if not isinstance(allow_http, bool):
-        errors.append(
-            Error(
-                f"{SETTING_NAME}['ALLOW_HTTP'] must be True or False, not {allow_http!r}.",
-                id="connex_bridge.E010",
-            )
-        )
-    return errors
+        ]
+    return source_class().check()
+
+
+def _setting(key: str) -> Any:
+    """``app_settings.<key>``, or None when it is wrong (:func:`check_settings` reports that)."""
+    try:
+        return getattr(app_settings, key)
+    except ImproperlyConfigured:
+        return None
 
 
 def connex_paths() -> list[str]:
@@ -164,14 +106,16 @@ def connex_paths() -> list[str]:
     return variants
 
 
-@register()
+@register(TAG, Tags.security)
 def check_deployment(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    """connex_bridge.W001–W004: settings that would expose Connex's password or break the sync."""
-    value = _user_settings()
-    if value is None:
-        return []
+    """connex_bridge.W001–W004: settings that would expose Connex's password or break the sync.
+
+    Not ``deploy=True``: each already stays silent in development (W001 and W002 need DEBUG off,
+    W003 a redirect to HTTPS, W004 a proxy list trusting everyone), and a shop that never runs
+    ``check --deploy`` must still hear of them.
+    """
     warnings: list[CheckMessage] = []
-    if not settings.DEBUG and value.get("ALLOW_HTTP") is True:
+    if not settings.DEBUG and _setting("ALLOW_HTTP") is True:
         warnings.append(
             Warning(
                 f"{SETTING_NAME}['ALLOW_HTTP'] is on with DEBUG off: Connex's password may cross the network in clear.",
@@ -180,8 +124,8 @@ def check_deployment(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
                 id="connex_bridge.W001",
             )
         )
-    alias = value.get("LOCKOUT_CACHE", DEFAULTS["LOCKOUT_CACHE"])
-    if not settings.DEBUG and isinstance(alias, str) and alias in settings.CACHES:
+    alias = _setting("LOCKOUT_CACHE")
+    if not settings.DEBUG and alias is not None:
         try:
             cache = caches[alias]
         except InvalidCacheBackendError:
@@ -221,11 +165,7 @@ def check_deployment(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
                     id="connex_bridge.W003",
                 )
             )
-    proxies = value.get("TRUSTED_PROXIES", DEFAULTS["TRUSTED_PROXIES"])
-    try:
-        networks = parse_networks(tuple(str(entry) for entry in proxies)) if isinstance(proxies, (list, tuple)) else ()
-    except ImproperlyConfigured:
-        networks = ()  # E009
+    networks = _setting("TRUSTED_PROXIES") or ()
     if any(network.prefixlen == 0 for network in networks):
         warnings.append(
             Warning(

@@ -2,25 +2,21 @@
 
 Shaped like Django REST framework's ``api_settings``: one dict in the host's
 settings laid over :data:`DEFAULTS`. Values are looked up on each attribute
-access (so ``override_settings`` in tests just works); only the imported
-order source is cached, and that cache is dropped on ``setting_changed``.
+access (so ``override_settings`` in tests just works). The order source the
+``ORDER_SOURCE`` path names is imported and instantiated by
+:func:`connex_bridge.sources.get_order_source`, beside the class it returns.
 """
 
 from __future__ import annotations
 
 import functools
 import ipaddress
+import zoneinfo
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import Any, TypeAlias
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.core.signals import setting_changed
-from django.dispatch import receiver
-from django.utils.module_loading import import_string
-
-if TYPE_CHECKING:
-    from connex_bridge.sources.base import OrderSource
 
 SETTING_NAME = "CONNEX_BRIDGE"
 
@@ -67,16 +63,32 @@ DEFAULTS: dict[str, Any] = {
 DATE_FORMATS = ("local", "utc", "microsoft")
 
 
-class ConnexBridgeSettings:
-    """Typed access to ``settings.CONNEX_BRIDGE`` merged over :data:`DEFAULTS`."""
+def invalid(key: str, value: Any, expected: str) -> ImproperlyConfigured:
+    """The error of a wrong ``CONNEX_BRIDGE`` value: it names the key, the value and what is expected."""
+    return ImproperlyConfigured(f"{SETTING_NAME}[{key!r}] is {value!r}; expected {expected}.")
 
-    _source_cache: dict[str, OrderSource] = {}
+
+class ConnexBridgeSettings:
+    """Typed access to ``settings.CONNEX_BRIDGE`` merged over :data:`DEFAULTS`.
+
+    The one validator of the setting: each property checks its value (type, range, allowed
+    values, parsing) and raises ImproperlyConfigured naming the key, the value and what is
+    expected. The system checks (:mod:`connex_bridge.checks`) read these same properties and
+    report what they raise, so start-up and run time can never disagree.
+    """
 
     @property
     def user_settings(self) -> Mapping[str, Any]:
+        """``settings.CONNEX_BRIDGE`` as the host wrote it (``{}`` when absent); it must be a dict."""
         value = getattr(settings, SETTING_NAME, None) or {}
         if not isinstance(value, Mapping):
-            raise ImproperlyConfigured(f"{SETTING_NAME} must be a dict, not {type(value).__name__}.")
+            raise ImproperlyConfigured(f"{SETTING_NAME} is {value!r}; expected a dict of connex_bridge's settings.")
+        return value
+
+    @property
+    def known_settings(self) -> Mapping[str, Any]:
+        """:attr:`user_settings` once every key in it is one of :data:`DEFAULTS`."""
+        value = self.user_settings
         unknown = sorted(set(value) - set(DEFAULTS))
         if unknown:
             raise ImproperlyConfigured(
@@ -86,98 +98,121 @@ class ConnexBridgeSettings:
         return value
 
     def get(self, name: str) -> Any:
-        return self.user_settings.get(name, DEFAULTS[name])
+        """The raw value of ``name`` (the host's, or the default); the properties validate it."""
+        return self.known_settings.get(name, DEFAULTS[name])
+
+    def _whole_number(self, key: str, minimum: int) -> int:
+        value = self.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+            raise invalid(key, value, f"a whole number of at least {minimum}")
+        return value
 
     @property
     def ORDER_SOURCE(self) -> str:
-        return str(self.get("ORDER_SOURCE"))
+        """Dotted path of the order source (:func:`connex_bridge.sources.import_order_source` imports it)."""
+        value = self.get("ORDER_SOURCE")
+        if not isinstance(value, str) or not value:
+            raise invalid("ORDER_SOURCE", value, "the dotted path of an OrderSource subclass, as a string")
+        return value
 
     @property
     def DATE_FORMAT(self) -> str:
+        """How dates are written: one of :data:`DATE_FORMATS`."""
         value = self.get("DATE_FORMAT")
         if value not in DATE_FORMATS:
-            raise ImproperlyConfigured(
-                f"{SETTING_NAME}['DATE_FORMAT'] is {value!r}; expected one of {', '.join(DATE_FORMATS)}."
-            )
+            raise invalid("DATE_FORMAT", value, f"one of {', '.join(map(repr, DATE_FORMATS))}")
         return str(value)
 
     @property
     def TIME_ZONE(self) -> str:
-        return str(self.get("TIME_ZONE") or settings.TIME_ZONE)
+        """The IANA time zone of "local" dates; Django's ``TIME_ZONE`` when the key is ``None``."""
+        value = self.get("TIME_ZONE")
+        if value is None:
+            return str(settings.TIME_ZONE)
+        if not (isinstance(value, str) and _is_known_zone(value)):
+            raise invalid("TIME_ZONE", value, "an IANA time zone such as 'America/New_York', or None for Django's")
+        return value
 
     @property
     def CANCELLED_STATUSES(self) -> list[str]:
-        return [str(s).strip() for s in self.get("CANCELLED_STATUSES")]
+        """The status names (case-insensitive) whose orders go to CancelledOrders, stripped."""
+        value = self.get("CANCELLED_STATUSES")
+        if (
+            isinstance(value, str)
+            or not isinstance(value, (list, tuple, set, frozenset))
+            or not all(isinstance(status, str) and status.strip() for status in value)
+        ):
+            raise invalid("CANCELLED_STATUSES", value, "a list of status names, such as ['cancelled', 'refunded']")
+        return [status.strip() for status in value]
 
     @property
     def MIN_SECRET_LENGTH(self) -> int:
-        return int(self.get("MIN_SECRET_LENGTH"))
+        """Minimum length of a secret typed by the merchant."""
+        return self._whole_number("MIN_SECRET_LENGTH", 1)
 
     @property
     def LAST_USED_RESOLUTION(self) -> int:
-        return int(self.get("LAST_USED_RESOLUTION"))
+        """Seconds between two writes of a credential's "last used" time (0: every sign-in)."""
+        return self._whole_number("LAST_USED_RESOLUTION", 0)
 
     @property
     def MAX_ORDER_NUMBERS(self) -> int:
-        return int(self.get("MAX_ORDER_NUMBERS"))
+        """Most order numbers one ``orderNumber`` list may hold."""
+        return self._whole_number("MAX_ORDER_NUMBERS", 1)
 
     @property
     def LOCKOUT_CACHE(self) -> str:
-        return str(self.get("LOCKOUT_CACHE"))
+        """Alias, in Django's ``CACHES``, of the cache that counts failed sign-ins."""
+        value = self.get("LOCKOUT_CACHE")
+        if not isinstance(value, str) or value not in settings.CACHES:
+            raise invalid(
+                "LOCKOUT_CACHE", value, f"an alias in CACHES: {', '.join(map(repr, sorted(settings.CACHES)))}"
+            )
+        return value
 
     @property
     def LOCKOUT_FAILURES(self) -> int:
-        return int(self.get("LOCKOUT_FAILURES"))
+        """Failed sign-ins of one user name from one address before that pair is locked out."""
+        return self._whole_number("LOCKOUT_FAILURES", 1)
 
     @property
     def LOCKOUT_IP_FAILURES(self) -> int:
-        return int(self.get("LOCKOUT_IP_FAILURES"))
+        """Failed sign-ins from one address, whatever the user name, before it is locked out."""
+        return self._whole_number("LOCKOUT_IP_FAILURES", 1)
 
     @property
     def LOCKOUT_SECONDS(self) -> int:
-        return int(self.get("LOCKOUT_SECONDS"))
+        """How long failures are counted, and how long a lockout lasts."""
+        return self._whole_number("LOCKOUT_SECONDS", 1)
 
     @property
     def TRUSTED_PROXIES(self) -> tuple[IPNetwork, ...]:
         """The trusted proxies as networks (a single address is a /32 or /128)."""
         value = self.get("TRUSTED_PROXIES")
         if isinstance(value, str) or not isinstance(value, (list, tuple)):
-            raise ImproperlyConfigured(
-                f"{SETTING_NAME}['TRUSTED_PROXIES'] must be a list of IP addresses or networks, not {value!r}."
-            )
+            raise invalid("TRUSTED_PROXIES", value, "a list of IP addresses or networks, such as ['10.0.0.0/8']")
         return parse_networks(tuple(str(entry) for entry in value))
 
     @property
     def ALLOW_HTTP(self) -> bool:
-        return bool(self.get("ALLOW_HTTP"))
+        """Serve Connex over plain HTTP with DEBUG off (never in production)."""
+        value = self.get("ALLOW_HTTP")
+        if not isinstance(value, bool):
+            raise invalid("ALLOW_HTTP", value, "True or False")
+        return value
 
     @property
     def MAX_BODY_BYTES(self) -> int:
-        return int(self.get("MAX_BODY_BYTES"))
+        """Largest request body connex_bridge reads, in bytes; a larger one is a 413."""
+        return self._whole_number("MAX_BODY_BYTES", 1)
 
-    def order_source(self) -> OrderSource:
-        """The configured :class:`~connex_bridge.sources.base.OrderSource`, instantiated once."""
-        path = self.ORDER_SOURCE
-        source = self._source_cache.get(path)
-        if source is None:
-            source = self._source_cache[path] = self.import_order_source(path)()
-        return source
 
-    @staticmethod
-    def import_order_source(path: str) -> type[OrderSource]:
-        from connex_bridge.sources.base import OrderSource
-
-        try:
-            cls = import_string(path)
-        except ImportError as exc:
-            raise ImproperlyConfigured(
-                f"{SETTING_NAME}['ORDER_SOURCE'] is {path!r}, which cannot be imported: {exc}"
-            ) from exc
-        if not (isinstance(cls, type) and issubclass(cls, OrderSource)):
-            raise ImproperlyConfigured(
-                f"{SETTING_NAME}['ORDER_SOURCE'] is {path!r}, which is not an OrderSource subclass."
-            )
-        return cls
+def _is_known_zone(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 @functools.lru_cache(maxsize=16)
@@ -189,16 +224,10 @@ def parse_networks(entries: tuple[str, ...]) -> tuple[IPNetwork, ...]:
             networks.append(ipaddress.ip_network(entry.strip(), strict=False))
         except ValueError:
             raise ImproperlyConfigured(
-                f"{SETTING_NAME}['TRUSTED_PROXIES'] has {entry!r}, which is neither an IP address nor a network "
-                "such as '10.0.0.0/8'."
+                f"{SETTING_NAME}['TRUSTED_PROXIES'] has {entry!r}, which is neither an IP address nor a network; "
+                "expected a list of IP addresses or networks, such as ['10.0.0.0/8']."
             ) from None
     return tuple(networks)
 
 
 app_settings = ConnexBridgeSettings()
-
-
-@receiver(setting_changed)
-def _drop_cache(setting: str, **kwargs: Any) -> None:
-    if setting == SETTING_NAME:
-        ConnexBridgeSettings._source_cache.clear()

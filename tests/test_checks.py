@@ -1,12 +1,28 @@
-"""System checks: each connex_bridge.E00x id, reported at start-up."""
+"""System checks: each connex_bridge id, reported at start-up through the settings module.
+
+The order source's own ids (E011, E012, E018–E024) are tested in tests/test_order_source.py.
+"""
 
 from __future__ import annotations
 
+import ast
+import re
+from io import StringIO
+from pathlib import Path
+
 import pytest
-from django.core.checks import registry
+from django.core.checks import Tags, registry
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 from django.test import override_settings
 
-from connex_bridge.checks import check_deployment, check_lockout_settings, check_settings
+import connex_bridge
+from connex_bridge.checks import SETTING_CHECKS, TAG, check_deployment, check_order_source, check_settings
+from connex_bridge.conf import DEFAULTS, app_settings
+from connex_bridge.sources import import_order_source
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def ids(config: object) -> list[str]:
@@ -14,55 +30,175 @@ def ids(config: object) -> list[str]:
         return [message.id for message in check_settings()]
 
 
-def test_the_check_runs_at_start_up():
-    assert check_settings in registry.registry.get_checks()
+def source_ids(config: object) -> list[str]:
+    with override_settings(CONNEX_BRIDGE=config):
+        return [message.id for message in check_order_source()]
+
+
+def test_the_checks_run_at_start_up():
+    checks = registry.registry.get_checks()
+
+    assert check_settings in checks
+    assert check_order_source in checks
+    assert check_deployment in checks
 
 
 def test_a_correct_configuration_raises_nothing():
     assert ids({}) == []
     assert ids({"DATE_FORMAT": "microsoft", "TIME_ZONE": "Asia/Kolkata", "CANCELLED_STATUSES": []}) == []
+    assert ids({"LAST_USED_RESOLUTION": 0, "CANCELLED_STATUSES": ("void",), "ALLOW_HTTP": False}) == []
+    assert source_ids({}) == []
 
 
-def test_e001_not_a_dict_or_unknown_key():
+def test_every_key_is_checked_under_an_id_of_its_own():
+    assert set(SETTING_CHECKS) | {"ORDER_SOURCE"} == set(DEFAULTS)  # ORDER_SOURCE: check_order_source's E002
+    assert len({check_id for check_id, _hint in SETTING_CHECKS.values()}) == len(SETTING_CHECKS)
+
+
+# --- one validator: the check says what the setting raises when read -------------------------
+
+BAD_VALUES = [
+    ("DATE_FORMAT", "iso8601", "connex_bridge.E003"),
+    ("TIME_ZONE", "Mars/Olympus_Mons", "connex_bridge.E004"),
+    ("CANCELLED_STATUSES", "cancelled", "connex_bridge.E005"),
+    ("MIN_SECRET_LENGTH", 0, "connex_bridge.E006"),
+    ("LOCKOUT_CACHE", "lockout", "connex_bridge.E007"),
+    ("LOCKOUT_FAILURES", True, "connex_bridge.E008"),
+    ("TRUSTED_PROXIES", ["proxy.internal"], "connex_bridge.E009"),
+    ("ALLOW_HTTP", "no", "connex_bridge.E010"),
+    ("LAST_USED_RESOLUTION", -1, "connex_bridge.E013"),
+    ("MAX_ORDER_NUMBERS", "10", "connex_bridge.E014"),
+    ("LOCKOUT_IP_FAILURES", 0, "connex_bridge.E015"),
+    ("LOCKOUT_SECONDS", 1.5, "connex_bridge.E016"),
+    ("MAX_BODY_BYTES", "10MB", "connex_bridge.E025"),
+]
+
+
+@pytest.mark.parametrize(("key", "value", "check_id"), BAD_VALUES)
+def test_the_check_reports_exactly_what_reading_the_setting_raises(key, value, check_id):
+    with override_settings(CONNEX_BRIDGE={key: value}):
+        with pytest.raises(ImproperlyConfigured) as raised:
+            getattr(app_settings, key)
+        [error] = check_settings()
+
+    assert (error.id, error.msg) == (check_id, str(raised.value))
+    assert f"CONNEX_BRIDGE[{key!r}]" in error.msg
+    assert "expected" in error.msg
+
+
+def test_the_dict_and_its_keys_are_reported_as_they_are_raised():
+    for config, name, check_id in [
+        (["DATE_FORMAT"], "user_settings", "connex_bridge.E001"),
+        ({"ORDERSOURCE": "x"}, "known_settings", "connex_bridge.E017"),
+    ]:
+        with override_settings(CONNEX_BRIDGE=config):
+            with pytest.raises(ImproperlyConfigured) as raised:
+                getattr(app_settings, name)
+            assert [(e.id, e.msg) for e in check_settings()] == [(check_id, str(raised.value))]
+
+
+@pytest.mark.parametrize("path", [3, "", "no.such.Source", "tests.altshop.models.Sale"])
+def test_the_order_source_check_reports_what_importing_it_raises(path):
+    with override_settings(CONNEX_BRIDGE={"ORDER_SOURCE": path}):
+        with pytest.raises(ImproperlyConfigured) as raised:
+            import_order_source(app_settings.ORDER_SOURCE)
+        [error] = check_order_source()
+
+    assert (error.id, error.msg) == ("connex_bridge.E002", str(raised.value))
+    assert "CONNEX_BRIDGE['ORDER_SOURCE']" in error.msg
+
+
+# --- one test per id -------------------------------------------------------------------------
+
+
+def test_e001_not_a_dict():
     assert ids(["DATE_FORMAT"]) == ["connex_bridge.E001"]
-    assert ids({"ORDERSOURCE": "x"}) == ["connex_bridge.E001"]
+    assert ids("DATE_FORMAT=utc") == ["connex_bridge.E001"]
+    assert source_ids(["DATE_FORMAT"]) == []  # said once, by check_settings
 
 
-@pytest.mark.parametrize("path", ["no.such.Source", "tests.altshop.models.Sale"])
-def test_e002_order_source_not_importable_or_not_a_source(path):
-    assert ids({"ORDER_SOURCE": path}) == ["connex_bridge.E002"]
+@pytest.mark.parametrize("path", [["x"], "", "no.such.Source", "tests.altshop.models.Sale"])
+def test_e002_order_source_not_a_path_not_importable_or_not_a_source(path):
+    assert source_ids({"ORDER_SOURCE": path}) == ["connex_bridge.E002"]
+    assert ids({"ORDER_SOURCE": path}) == []
 
 
 def test_e003_unknown_date_format():
     assert ids({"DATE_FORMAT": "iso8601"}) == ["connex_bridge.E003"]
 
 
-def test_e004_unknown_time_zone():
-    assert ids({"TIME_ZONE": "Mars/Olympus_Mons"}) == ["connex_bridge.E004"]
+@pytest.mark.parametrize("zone", ["Mars/Olympus_Mons", "", "America/", 5])
+def test_e004_unknown_time_zone(zone):
+    assert ids({"TIME_ZONE": zone}) == ["connex_bridge.E004"]
 
 
-@pytest.mark.parametrize("statuses", ["cancelled", ["cancelled", 3]])
+@pytest.mark.parametrize("statuses", ["cancelled", ["cancelled", 3], ["cancelled", " "], 3])
 def test_e005_cancelled_statuses_not_a_list_of_names(statuses):
     assert ids({"CANCELLED_STATUSES": statuses}) == ["connex_bridge.E005"]
 
 
-@pytest.mark.parametrize(
-    "config", [{"MIN_SECRET_LENGTH": 0}, {"MAX_ORDER_NUMBERS": "10"}, {"LAST_USED_RESOLUTION": -1}]
-)
-def test_e006_numbers_must_be_positive_whole_numbers(config):
-    assert ids(config) == ["connex_bridge.E006"]
+@pytest.mark.parametrize("value", [0, "16", True, 12.0])
+def test_e006_min_secret_length_not_a_positive_whole_number(value):
+    assert ids({"MIN_SECRET_LENGTH": value}) == ["connex_bridge.E006"]
 
 
-# --- lockout, proxies and transport: E007-E010, W001-W004 ----------------------
+def test_e007_lockout_cache_is_not_a_cache_alias():
+    assert ids({"LOCKOUT_CACHE": "lockout"}) == ["connex_bridge.E007"]
+    assert ids({"LOCKOUT_CACHE": None}) == ["connex_bridge.E007"]
+
+
+@pytest.mark.parametrize("value", [0, "10", True])
+def test_e008_lockout_failures_not_a_positive_whole_number(value):
+    assert ids({"LOCKOUT_FAILURES": value}) == ["connex_bridge.E008"]
+
+
+@pytest.mark.parametrize("proxies", ["10.0.0.0/8", ["10.0.0.0/33"], ["proxy.internal"], [None]])
+def test_e009_trusted_proxies_not_a_list_of_addresses_or_networks(proxies):
+    assert ids({"TRUSTED_PROXIES": proxies}) == ["connex_bridge.E009"]
+
+
+@pytest.mark.parametrize("value", ["no", 1, None])
+def test_e010_allow_http_is_not_a_bool(value):
+    assert ids({"ALLOW_HTTP": value}) == ["connex_bridge.E010"]
+
+
+@pytest.mark.parametrize("value", [-1, "60", False])
+def test_e013_last_used_resolution_not_a_whole_number_of_seconds(value):
+    assert ids({"LAST_USED_RESOLUTION": value}) == ["connex_bridge.E013"]
+
+
+@pytest.mark.parametrize("value", [0, "10", True])
+def test_e014_max_order_numbers_not_a_positive_whole_number(value):
+    assert ids({"MAX_ORDER_NUMBERS": value}) == ["connex_bridge.E014"]
+
+
+@pytest.mark.parametrize("value", [0, "30", True])
+def test_e015_lockout_ip_failures_not_a_positive_whole_number(value):
+    assert ids({"LOCKOUT_IP_FAILURES": value}) == ["connex_bridge.E015"]
+
+
+@pytest.mark.parametrize("value", [-1, "900", True, 1.5])
+def test_e016_lockout_seconds_not_a_positive_whole_number(value):
+    assert ids({"LOCKOUT_SECONDS": value}) == ["connex_bridge.E016"]
+
+
+@pytest.mark.parametrize("value", [0, "10485760", True, 1e7])
+def test_e025_max_body_bytes_not_a_positive_whole_number(value):
+    assert ids({"MAX_BODY_BYTES": value}) == ["connex_bridge.E025"]
+
+
+def test_e017_unknown_key():
+    assert ids({"ORDERSOURCE": "x"}) == ["connex_bridge.E017"]
+    # Every key is read through the dict the misspelling is in: the name is fixed first.
+    assert ids({"ORDERSOURCE": "x", "DATE_FORMAT": "iso"}) == ["connex_bridge.E017"]
+    assert source_ids({"ORDERSOURCE": "x"}) == []
+
+
+# --- deployment warnings: W001-W004 ----------------------------------------------------------
 
 REDIS = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379"}}
 LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 DUMMY = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
-
-
-def lockout_ids(config: object) -> list[str]:
-    with override_settings(CONNEX_BRIDGE=config):
-        return [message.id for message in check_lockout_settings()]
 
 
 def deployment_ids(config: object = None, **django_settings: object) -> list[str]:
@@ -70,46 +206,18 @@ def deployment_ids(config: object = None, **django_settings: object) -> list[str
         return [message.id for message in check_deployment()]
 
 
-def test_the_new_checks_run_at_start_up():
-    checks = registry.registry.get_checks()
-    assert check_lockout_settings in checks
-    assert check_deployment in checks
-
-
 def test_a_production_configuration_raises_nothing():
     config = {"LOCKOUT_CACHE": "default", "LOCKOUT_FAILURES": 5, "TRUSTED_PROXIES": ["10.0.0.0/8", "192.0.2.7"]}
 
-    assert lockout_ids(config) == []
+    assert ids(config) == []
     assert deployment_ids(config, DEBUG=False, CACHES=REDIS) == []
-    assert ids(config) == []  # the keys are known to E001
-
-
-def test_e007_lockout_cache_is_not_a_cache_alias():
-    assert lockout_ids({"LOCKOUT_CACHE": "lockout"}) == ["connex_bridge.E007"]
-    assert lockout_ids({"LOCKOUT_CACHE": None}) == ["connex_bridge.E007"]
-
-
-@pytest.mark.parametrize(
-    "config",
-    [{"LOCKOUT_FAILURES": 0}, {"LOCKOUT_IP_FAILURES": "30"}, {"LOCKOUT_SECONDS": -1}, {"LOCKOUT_SECONDS": True}],
-)
-def test_e008_lockout_numbers_must_be_positive_whole_numbers(config):
-    assert lockout_ids(config) == ["connex_bridge.E008"]
-
-
-@pytest.mark.parametrize("proxies", ["10.0.0.0/8", ["10.0.0.0/33"], ["proxy.internal"], [None]])
-def test_e009_trusted_proxies_not_a_list_of_addresses_or_networks(proxies):
-    assert lockout_ids({"TRUSTED_PROXIES": proxies}) == ["connex_bridge.E009"]
-
-
-def test_e010_allow_http_is_not_a_bool():
-    assert lockout_ids({"ALLOW_HTTP": "no"}) == ["connex_bridge.E010"]
 
 
 def test_w001_allow_http_with_debug_off():
     assert deployment_ids({"ALLOW_HTTP": True}, DEBUG=False, CACHES=REDIS) == ["connex_bridge.W001"]
     assert deployment_ids({"ALLOW_HTTP": True}, DEBUG=True, CACHES=REDIS) == []
     assert deployment_ids({"ALLOW_HTTP": False}, DEBUG=False, CACHES=REDIS) == []
+    assert deployment_ids({"ALLOW_HTTP": "yes"}, DEBUG=False, CACHES=REDIS) == []  # E010's
 
 
 @pytest.mark.parametrize("caches", [LOCMEM, DUMMY])
@@ -123,6 +231,7 @@ def test_w002_names_the_lockout_cache_not_the_default():
 
     assert deployment_ids({"LOCKOUT_CACHE": "shared"}, DEBUG=False, CACHES=caches) == []
     assert deployment_ids({}, DEBUG=False, CACHES=caches) == ["connex_bridge.W002"]
+    assert deployment_ids({"LOCKOUT_CACHE": "nope"}, DEBUG=False, CACHES=caches) == []  # E007's
 
 
 def test_w003_ssl_redirect_that_would_catch_the_connex_paths():
@@ -164,3 +273,85 @@ def test_w004_trusted_proxies_that_trust_everybody():
     assert deployment_ids({"TRUSTED_PROXIES": ["0.0.0.0/0"]}, CACHES=REDIS) == ["connex_bridge.W004"]
     assert deployment_ids({"TRUSTED_PROXIES": ["::/0"]}, CACHES=REDIS) == ["connex_bridge.W004"]
     assert deployment_ids({"TRUSTED_PROXIES": ["10.0.0.0/8"]}, CACHES=REDIS) == []
+    assert deployment_ids({"TRUSTED_PROXIES": ["0.0.0.0/0", "nope"]}, CACHES=REDIS) == []  # E009's
+
+
+# --- tags: manage.py check --tag connex_bridge ------------------------------------------------
+
+
+def test_every_check_carries_the_connex_bridge_tag():
+    assert set(check_settings.tags) == {TAG}
+    assert set(check_order_source.tags) == {TAG, Tags.models}
+    assert set(check_deployment.tags) == {TAG, Tags.security}
+    assert TAG in registry.registry.tags_available()
+
+
+def run_check(*tags: str, fail_level: str = "ERROR") -> str:
+    out, err = StringIO(), StringIO()
+    call_command("check", tags=list(tags), fail_level=fail_level, stdout=out, stderr=err)
+    return out.getvalue() + err.getvalue()
+
+
+def test_check_tag_connex_bridge_runs_the_settings_source_and_deployment_checks():
+    assert "no issues" in run_check(TAG)
+    with override_settings(CONNEX_BRIDGE={"DATE_FORMAT": "iso"}), pytest.raises(SystemCheckError, match="E003"):
+        run_check(TAG)
+    with (
+        override_settings(CONNEX_BRIDGE={"ORDER_SOURCE": "tests.test_order_source.MisspelledStore"}),
+        pytest.raises(SystemCheckError, match="E018"),
+    ):
+        run_check(TAG)
+    with override_settings(CONNEX_BRIDGE={"TRUSTED_PROXIES": ["0.0.0.0/0"]}):
+        assert "connex_bridge.W004" in run_check(TAG)  # a warning: reported, not raised
+
+
+def test_the_deployment_warnings_run_with_django_s_security_checks_and_without_deploy():
+    with override_settings(CONNEX_BRIDGE={"ALLOW_HTTP": True}, DEBUG=False, CACHES=REDIS):
+        with pytest.raises(SystemCheckError, match=r"connex_bridge\.W001"):
+            run_check(Tags.security, fail_level="WARNING")
+        assert "connex_bridge.W001" not in run_check(Tags.models, fail_level="WARNING")
+
+
+def test_the_source_checks_run_with_django_s_model_checks():
+    with (
+        override_settings(CONNEX_BRIDGE={"ORDER_SOURCE": "tests.test_order_source.MisspelledStore"}),
+        pytest.raises(SystemCheckError, match=r"connex_bridge\.E018"),
+    ):
+        run_check(Tags.models)
+
+
+# --- docs/checks.md lists exactly the ids the code raises ---------------------------------------
+
+CHECK_ID = re.compile(r"connex_bridge(?:_oscar)?\.[EW]\d{3}")
+
+
+def ids_in_code() -> set[str]:
+    """Every string constant of the package that is exactly a check id (docstrings are not)."""
+    found = set()
+    for path in Path(connex_bridge.__file__).resolve().parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and CHECK_ID.fullmatch(node.value):
+                found.add(node.value)
+    return found
+
+
+def ids_in_docs() -> list[str]:
+    text = (ROOT / "docs" / "checks.md").read_text()
+    return re.findall(r"^\| `(" + CHECK_ID.pattern + r")` \|", text, flags=re.MULTILINE)
+
+
+def test_docs_checks_md_has_one_row_per_id_the_code_raises():
+    documented = ids_in_docs()
+
+    assert len(documented) == len(set(documented)), "an id has two rows"
+    assert len(ids_in_code()) >= 25
+    assert sorted(ids_in_code() - set(documented)) == [], "raised in code, missing from docs/checks.md"
+    assert sorted(set(documented) - ids_in_code()) == [], "documented, never raised"
+
+
+def test_every_id_has_a_test():
+    tests = [path.read_text() for path in (ROOT / "tests").glob("test_*.py")]
+
+    untested = [check_id for check_id in sorted(ids_in_code()) if not any(check_id in text for text in tests)]
+
+    assert untested == []

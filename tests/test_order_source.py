@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from connex_bridge.checks import check_settings
+from connex_bridge.checks import check_order_source
 from connex_bridge.models import OrderChange
 from connex_bridge.sources import OrderSource
 from connex_bridge.testing.harness import db_time
@@ -28,7 +28,7 @@ RECENTLY = "date_modified_min=2025-01-01T00:00:00Z"
 
 def check_ids(settings, source: str) -> list[str]:
     settings.CONNEX_BRIDGE = {"ORDER_SOURCE": source}
-    return [message.id for message in check_settings()]
+    return [message.id for message in check_order_source()]
 
 
 # --- start-up validation -----------------------------------------------------------
@@ -70,6 +70,30 @@ class UnknownModel(AltShopSource):
     model = "altshop.Nope"
 
 
+class UnknownModelDeclarative(AltShopDeclarativeSource):
+    model = "altshop.Nope"
+
+
+class DeclarativeWithoutModel(AltShopDeclarativeSource):
+    model = None
+
+
+class LinesNotARelation(AltShopDeclarativeSource):
+    lines = "ref"
+
+
+class LinesNoSuchRelation(AltShopDeclarativeSource):
+    lines = "things"
+
+
+class NoTotal(AltShopDeclarativeSource):
+    get_total = None  # neither a path nor a method
+
+
+class BadOrderFieldPath(AltShopDeclarativeSource):
+    order_fields = {**AltShopDeclarativeSource.order_fields, "total": "grand_total"}
+
+
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
@@ -77,25 +101,63 @@ class UnknownModel(AltShopSource):
         ("tests.altshop.source.AltShopDeclarativeSource", []),
         ("tests.altshop.source.AltShopTrackedSource", []),
         ("connex_bridge.sources.builtin.BuiltinOrderSource", []),
-        ("tests.test_order_source.MisspelledStore", ["connex_bridge.E011"]),
+        # E011: the model is unknown
         ("tests.test_order_source.UnknownModel", ["connex_bridge.E011"]),
-        ("tests.test_order_source.UnknownRecordKey", ["connex_bridge.E011"]),
-        ("tests.test_order_source.MissingSku", ["connex_bridge.E011"]),
-        ("tests.test_order_source.BadLinePath", ["connex_bridge.E011"]),
+        ("tests.test_order_source.UnknownModelDeclarative", ["connex_bridge.E011"]),
+        # E012: the modified-date window has nothing to read
         ("tests.test_order_source.NoModifiedTime", ["connex_bridge.E012"]),
-        ("tests.test_order_source.TracksUnknownModel", ["connex_bridge.E012"]),
-        ("tests.test_order_source.TracksBadPath", ["connex_bridge.E012"]),
-        ("tests.test_order_source.TracksWithoutModel", ["connex_bridge.E012", "connex_bridge.E011"]),
+        # E018: a field path does not exist
+        ("tests.test_order_source.MisspelledStore", ["connex_bridge.E018"]),
+        ("tests.test_order_source.BadLinePath", ["connex_bridge.E018"]),
+        ("tests.test_order_source.BadOrderFieldPath", ["connex_bridge.E018"]),
+        # E019: lines / payments / discounts is not a relation
+        ("tests.test_order_source.LinesNotARelation", ["connex_bridge.E019"]),
+        ("tests.test_order_source.LinesNoSuchRelation", ["connex_bridge.E019"]),
+        # E020: a map names a record field Connex does not get
+        ("tests.test_order_source.UnknownRecordKey", ["connex_bridge.E020"]),
+        # E021: a required mapping is missing
+        ("tests.test_order_source.MissingSku", ["connex_bridge.E021"]),
+        ("tests.test_order_source.NoTotal", ["connex_bridge.E021"]),
+        # E022: no model, where one is needed
+        ("tests.test_order_source.TracksWithoutModel", ["connex_bridge.E022"]),
+        ("tests.test_order_source.DeclarativeWithoutModel", ["connex_bridge.E022"]),
+        # E023: track_changes names an unknown model
+        ("tests.test_order_source.TracksUnknownModel", ["connex_bridge.E023"]),
+        # E024: a track_changes path cannot be followed
+        ("tests.test_order_source.TracksBadPath", ["connex_bridge.E024"]),
     ],
 )
 def test_a_misconfigured_source_is_reported_at_start_up(settings, source, expected):
     assert check_ids(settings, source) == expected
 
 
+@pytest.mark.parametrize(
+    ("source", "says"),
+    [
+        ("UnknownModel", "UnknownModel.model is 'altshop.Nope'"),
+        ("NoModifiedTime", "neither a modified_field nor track_changes"),
+        ("LinesNotARelation", "LinesNotARelation.lines is 'ref', which is not a relation of altshop.Sale"),
+        ("UnknownRecordKey", "line_fields has the key 'colour'"),
+        ("MissingSku", "MissingSku.line_fields lacks sku."),
+        ("NoTotal", "NoTotal.order_fields lacks total"),
+        ("TracksWithoutModel", "TracksWithoutModel declares no `model`"),
+        ("DeclarativeWithoutModel", "DeclarativeWithoutModel declares no `model`"),
+        ("TracksUnknownModel", "track_changes names 'altshop.Refund'"),
+        ("TracksBadPath", "track_changes['altshop.SaleItem'] is 'order_id', which cannot be followed"),
+    ],
+)
+def test_each_source_error_names_the_attribute_and_the_value(settings, source, says):
+    settings.CONNEX_BRIDGE = {"ORDER_SOURCE": f"tests.test_order_source.{source}"}
+
+    (error,) = check_order_source()
+
+    assert says in error.msg
+
+
 def test_the_check_names_the_attribute_and_the_bad_path(settings):
     settings.CONNEX_BRIDGE = {"ORDER_SOURCE": "tests.test_order_source.MisspelledStore"}
 
-    (error,) = check_settings()
+    (error,) = check_order_source()
 
     assert "MisspelledStore.store_field is 'channel__name'" in error.msg
     assert "altshop.Sale" in error.msg
@@ -266,4 +328,4 @@ class NestedAsWhole(AltShopDeclarativeSource):
 
 
 def test_a_nested_record_as_one_key_is_reported_at_start_up(settings):
-    assert check_ids(settings, "tests.test_order_source.NestedAsWhole") == ["connex_bridge.E011"]
+    assert check_ids(settings, "tests.test_order_source.NestedAsWhole") == ["connex_bridge.E020"]

@@ -11,8 +11,8 @@ import pytest
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
-from connex_bridge.conf import app_settings
 from connex_bridge.filters import MAX_NAMES
+from connex_bridge.sources import get_order_source
 from connex_bridge.sources.builtin import BuiltinOrderSource
 from connex_bridge.testing.factories import OrderFactory
 from connex_bridge.testing.harness import LineSpec
@@ -491,7 +491,7 @@ def test_the_query_count_does_not_grow_with_the_number_of_orders(
 def test_the_answer_is_a_stream_read_in_chunks_of_orders(shop, credential, monkeypatch):
     for n in range(5):
         shop.order(number=f"{1001 + n}", modified_at=T0 + n * MICROSECOND)
-    monkeypatch.setattr(type(app_settings.order_source()), "chunk_size", 2)
+    monkeypatch.setattr(type(get_order_source()), "chunk_size", 2)
     client = HTTPSClient(HTTP_AUTHORIZATION=basic(credential.username, credential.secret))
 
     def read(url: str) -> tuple[dict, int]:
@@ -505,7 +505,7 @@ def test_the_answer_is_a_stream_read_in_chunks_of_orders(shop, credential, monke
     body, three_chunks = read("/connex/orders?" + urlencode(day_window()))
 
     assert numbers(body["Orders"]) == ["1001", "1002", "1003", "1004", "1005"]
-    if isinstance(app_settings.order_source(), BuiltinOrderSource):
+    if isinstance(get_order_source(), BuiltinOrderSource):
         # Lines, discounts and payments come from one query each, read in step with the orders.
         assert three_chunks == one_chunk
     else:
@@ -529,7 +529,7 @@ def test_errors_connex_can_act_on_are_whole_answers_decided_before_the_first_byt
 def test_a_failure_mid_stream_leaves_a_truncated_body_that_is_no_json(credential, monkeypatch):
     for n in range(40):
         OrderFactory(number=f"{1001 + n}", modified_at=T0 + n * MICROSECOND, note="x" * 2000)
-    source = type(app_settings.order_source())
+    source = type(get_order_source())
     read_records = source.iter_records
 
     def failing(self, queryset, statuses):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from io import StringIO
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 from django.utils import timezone
 from oscar.apps.checkout.mixins import OrderPlacementMixin
 from oscar.apps.partner import strategy
@@ -637,6 +639,14 @@ def test_w001_no_status_of_the_pipeline_counts_as_cancelled(oscar, settings):
     assert [message.id for message in check_cancelled_statuses()] == ["connex_bridge_oscar.W001"]
     settings.CONNEX_BRIDGE = {"CANCELLED_STATUSES": ["voided"]}  # another source: not Oscar's business
     assert check_cancelled_statuses() == []
+
+
+def test_the_oscar_check_runs_with_check_tag_connex_bridge(oscar, settings):
+    settings.CONNEX_BRIDGE = {**OscarHarness.connex_settings, "CANCELLED_STATUSES": ["voided"]}
+
+    assert set(check_cancelled_statuses.tags) == {"connex_bridge"}
+    with pytest.raises(SystemCheckError, match=r"connex_bridge_oscar\.W001"):
+        call_command("check", tags=["connex_bridge"], fail_level="WARNING", stdout=StringIO(), stderr=StringIO())
 
 
 def test_w002_the_source_without_the_app_would_miss_address_edits(oscar, monkeypatch):

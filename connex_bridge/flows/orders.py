@@ -22,13 +22,12 @@ from dataclasses import dataclass, field
 from django.http import QueryDict
 
 from connex_bridge import wire
-from connex_bridge.conf import app_settings
 from connex_bridge.filters import OrderFilterSet
 from connex_bridge.flows import InvalidInputError
 from connex_bridge.models import ConnexCredential
 from connex_bridge.records import OrderRecord, PaymentRecord
 from connex_bridge.snapshot import read_in_snapshot, read_snapshot
-from connex_bridge.sources import OrderSource
+from connex_bridge.sources import OrderSource, get_order_source
 
 
 @dataclass
@@ -69,7 +68,7 @@ class OrdersAnswer:
         source: OrderSource | None = None,
     ) -> None:
         self.credential = credential
-        self.source = source if source is not None else app_settings.order_source()
+        self.source = source if source is not None else get_order_source()
         filterset = OrderFilterSet(
             _query_dict(params),
             queryset=self.source.scope(self.source.get_queryset(credential), credential),

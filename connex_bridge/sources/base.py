@@ -3,7 +3,8 @@
 Modelled on django-allauth's adapters: :class:`OrderSource` is a class of
 small documented methods; a shop subclasses it, overrides what differs from
 the defaults and names its subclass in ``CONNEX_BRIDGE["ORDER_SOURCE"]``.
-Views and the FilterSet talk only to the source, never to a model.
+Views and the FilterSet talk only to the source, never to a model. Like
+allauth's ``get_adapter()``, :func:`get_order_source` sits beside the class.
 
 The default filtering methods work on field paths named by class attributes
 (``number_field``, ``status_field`` …), so the database does the filtering.
@@ -20,12 +21,15 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.core import checks
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.core.signals import setting_changed
 from django.db import models
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat
+from django.dispatch import receiver
+from django.utils.module_loading import import_string
 
-from connex_bridge.conf import app_settings
+from connex_bridge.conf import SETTING_NAME, app_settings
 from connex_bridge.records import OrderRecord, PaymentRecord
 
 if TYPE_CHECKING:
@@ -291,33 +295,28 @@ class OrderSource:
         return paths
 
     def check(self) -> list[checks.CheckMessage]:
-        """System-check messages for this source (connex_bridge.E011, E012)."""
+        """System-check messages for this source (docs/checks.md: E011, E012, E018, E022–E024)."""
         name = type(self).__name__
         errors: list[checks.CheckMessage] = []
         try:
             model = self.get_model()
         except (LookupError, ValueError) as exc:
-            return [checks.Error(f"{name}.model is {self.model!r}: {exc}", id="connex_bridge.E011")]
+            return [
+                checks.Error(
+                    f"{name}.model is {self.model!r}: {exc}",
+                    hint="Name the host's order model as 'app_label.Model' or as the class.",
+                    id="connex_bridge.E011",
+                )
+            ]
         if model is None:
             if self.tracks_changes:
-                errors.append(
-                    checks.Error(
-                        f"{name} tracks changes but declares no `model`.",
-                        hint="Set `model` to the host's order model.",
-                        id="connex_bridge.E012",
-                    )
-                )
+                errors.append(no_model_error(name, "change tracking files its records under it"))
             return errors
         for attribute, path in self.field_paths().items():
             try:
                 resolve_path(model, path)
             except FieldDoesNotExist as exc:
-                errors.append(
-                    checks.Error(
-                        f"{name}.{attribute} is {path!r}, which does not exist on {model._meta.label}: {exc}",
-                        id="connex_bridge.E011",
-                    )
-                )
+                errors.append(path_error(name, attribute, path, model, exc))
         if self.modified_field is None and not self.tracks_changes:
             errors.append(
                 checks.Error(
@@ -330,13 +329,24 @@ class OrderSource:
         for label, path in self.track_changes.items():
             try:
                 tracked = apps.get_model(label)
-                resolve_path(tracked, path)
-            except (LookupError, ValueError, FieldDoesNotExist) as exc:
+            except (LookupError, ValueError) as exc:
                 errors.append(
                     checks.Error(
-                        f"{name}.track_changes[{label!r}] = {path!r} cannot be followed: {exc}",
+                        f"{name}.track_changes names {label!r}, which is not an installed model: {exc}",
+                        hint="Key each entry by 'app_label.Model' of a model in INSTALLED_APPS.",
+                        id="connex_bridge.E023",
+                    )
+                )
+                continue
+            try:
+                resolve_path(tracked, path)
+            except FieldDoesNotExist as exc:
+                errors.append(
+                    checks.Error(
+                        f"{name}.track_changes[{label!r}] is {path!r}, which cannot be followed from "
+                        f"{tracked._meta.label}: {exc}",
                         hint="Map 'app_label.Model' to the path from that model to the order's pk.",
-                        id="connex_bridge.E012",
+                        id="connex_bridge.E024",
                     )
                 )
         return errors
@@ -348,6 +358,24 @@ class OrderSource:
         if not values:
             return Q(pk__in=[])
         return reduce(or_, (Q(**{f"{field}__iexact": value}) for value in values))
+
+
+def path_error(name: str, attribute: str, path: str, model: type[models.Model], exc: Exception) -> checks.CheckMessage:
+    """connex_bridge.E018: the field path ``attribute`` of the source ``name`` does not exist on ``model``."""
+    return checks.Error(
+        f"{name}.{attribute} is {path!r}, which does not exist on {model._meta.label}: {exc}",
+        hint="Fix the path; docs/connect-your-shop.md lists what each attribute takes.",
+        id="connex_bridge.E018",
+    )
+
+
+def no_model_error(name: str, reason: str) -> checks.CheckMessage:
+    """connex_bridge.E022: the source ``name`` declares no ``model`` but needs one."""
+    return checks.Error(
+        f"{name} declares no `model`, which it needs: {reason}.",
+        hint="Set `model` to the host's order model ('app_label.Model' or the class).",
+        id="connex_bridge.E022",
+    )
 
 
 def flag(q: Q) -> Case:
@@ -362,3 +390,34 @@ def read_path(obj: Any, path: str) -> Any:
             return None
         obj = getattr(obj, name)
     return obj
+
+
+def import_order_source(path: str) -> type[OrderSource]:
+    """The :class:`OrderSource` subclass at the dotted ``path``; ImproperlyConfigured says why not."""
+    try:
+        cls = import_string(path)
+    except ImportError as exc:
+        raise ImproperlyConfigured(
+            f"{SETTING_NAME}['ORDER_SOURCE'] is {path!r}, which cannot be imported: {exc}"
+        ) from exc
+    if not (isinstance(cls, type) and issubclass(cls, OrderSource)):
+        raise ImproperlyConfigured(f"{SETTING_NAME}['ORDER_SOURCE'] is {path!r}, which is not an OrderSource subclass.")
+    return cls
+
+
+_sources: dict[str, OrderSource] = {}
+
+
+def get_order_source() -> OrderSource:
+    """The order source ``CONNEX_BRIDGE["ORDER_SOURCE"]`` names, instantiated once per dotted path."""
+    path = app_settings.ORDER_SOURCE
+    source = _sources.get(path)
+    if source is None:
+        source = _sources[path] = import_order_source(path)()
+    return source
+
+
+@receiver(setting_changed)
+def _forget_sources(setting: str, **kwargs: Any) -> None:
+    if setting == SETTING_NAME:
+        _sources.clear()

@@ -50,7 +50,7 @@ from connex_bridge.records import (
     OrderRecord,
     PaymentRecord,
 )
-from connex_bridge.sources.base import OrderSource, read_path, related_model, resolve_path
+from connex_bridge.sources.base import OrderSource, no_model_error, path_error, read_path, related_model, resolve_path
 
 _NESTED = {"customer": CustomerRecord, "billing_address": AddressRecord, "shipping_address": AddressRecord}
 _ORDER_KEYS = {f.name for f in dataclass_fields(OrderRecord)} - {
@@ -208,11 +208,14 @@ class DeclarativeOrderSource(OrderSource):
     # --- start-up validation ------------------------------------------------------
 
     def check(self) -> list[checks.CheckMessage]:
+        """The base checks, then the maps' (docs/checks.md: E018–E022)."""
         errors = super().check()
+        if any(error.id in ("connex_bridge.E011", "connex_bridge.E022") for error in errors):
+            return errors  # no model to read the maps on
         model = self.get_model()
         name = type(self).__name__
         if model is None:
-            return [*errors, checks.Error(f"{name} must set `model`.", id="connex_bridge.E011")]
+            return [*errors, no_model_error(name, "a DeclarativeOrderSource reads every field on it")]
         groups: list[tuple[str, type[models.Model], Mapping[str, str]]] = [("order", model, self.order_fields)]
         for kind, relation, paths, attribute in (
             ("line", self.lines, self.line_fields, "lines"),
@@ -224,18 +227,18 @@ class DeclarativeOrderSource(OrderSource):
             try:
                 related = related_model(model, relation)
             except FieldDoesNotExist as exc:
-                errors.append(_path_error(name, attribute, relation, model, exc))
+                errors.append(
+                    checks.Error(
+                        f"{name}.{attribute} is {relation!r}, which is not a relation of {model._meta.label}: {exc}",
+                        hint=f"Name the reverse relation or many-to-many from the order to its {kind}s, or None.",
+                        id="connex_bridge.E019",
+                    )
+                )
                 continue
             groups.append((kind, related, paths))
             missing = sorted(key for key in _REQUIRED[kind] if key not in paths and not self._method(kind, key))
             if missing:
-                errors.append(
-                    checks.Error(
-                        f"{name}.{kind}_fields lacks {', '.join(missing)}.",
-                        hint=f"Map them to paths on {related._meta.label}, or write get_{kind}_<field> methods.",
-                        id="connex_bridge.E011",
-                    )
-                )
+                errors.append(_missing_error(name, kind, missing, related))
         for kind, on_model, paths in groups:
             for key, path in paths.items():
                 if key not in _KEYS[kind]:
@@ -243,34 +246,33 @@ class DeclarativeOrderSource(OrderSource):
                         checks.Error(
                             f"{name}.{kind}_fields has the key {key!r}, which is not a {kind} field Connex gets.",
                             hint=f"Known keys: {', '.join(sorted(_KEYS[kind]))}.",
-                            id="connex_bridge.E011",
+                            id="connex_bridge.E020",
                         )
                     )
                     continue
                 try:
                     resolve_path(on_model, path)
                 except FieldDoesNotExist as exc:
-                    errors.append(_path_error(name, f"{kind}_fields[{key!r}]", path, on_model, exc))
+                    errors.append(path_error(name, f"{kind}_fields[{key!r}]", path, on_model, exc))
         if "total" not in self.order_fields and not self._method("order", "total"):
-            errors.append(
-                checks.Error(
-                    f"{name}.order_fields lacks 'total'.", hint="Map it, or write get_total().", id="connex_bridge.E011"
-                )
-            )
+            errors.append(_missing_error(name, "order", ["total"], model))
         return errors
+
+
+def _missing_error(name: str, kind: str, missing: list[str], model: type[models.Model]) -> checks.CheckMessage:
+    """connex_bridge.E021: ``{kind}_fields`` lacks a key Connex needs, and no method supplies it."""
+    methods = "get_total()" if kind == "order" else f"get_{kind}_<field> methods"
+    return checks.Error(
+        f"{name}.{kind}_fields lacks {', '.join(missing)}.",
+        hint=f"Map them to paths on {model._meta.label}, or write {methods}.",
+        id="connex_bridge.E021",
+    )
 
 
 def _is_child_hook(name: str) -> bool:
     """True when ``get_<name>`` is a line / payment / discount hook (``payment_method`` …)."""
     kind, _, field = name.partition("_")
     return kind in ("line", "payment", "discount") and field in _KEYS[kind]
-
-
-def _path_error(name: str, attribute: str, path: str, model: type[models.Model], exc: Exception) -> checks.Error:
-    return checks.Error(
-        f"{name}.{attribute} is {path!r}, which does not exist on {model._meta.label}: {exc}",
-        id="connex_bridge.E011",
-    )
 
 
 def _related(order: Any, relation: str | None) -> Iterable[Any]:

@@ -15,7 +15,7 @@ import factory
 from django.utils import timezone
 
 from connex_bridge.models import Address, ConnexCredential, Discount, Order, OrderLine, Payment
-from connex_bridge.testing.harness import db_time
+from connex_bridge.testing.clock import db_time
 
 CENT = Decimal("0.01")
 

@@ -15,20 +15,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from connex_bridge.testing.clock import db_time  # re-exported: harnesses import it from here
 from connex_bridge.vocabulary import ZERO, cents
 
 if TYPE_CHECKING:
     from connex_bridge.models import ConnexCredential
-
-
-def db_time(value: dt.datetime) -> dt.datetime:
-    """``value`` as the database stores it: aware with ``USE_TZ``, naive local time without."""
-    from django.conf import settings
-    from django.utils import timezone
-
-    if settings.USE_TZ or timezone.is_naive(value):
-        return value
-    return timezone.make_naive(value, timezone.get_default_timezone())
 
 
 @dataclass

@@ -13,17 +13,17 @@ from django.db.models import Model
 from django.db.models.signals import post_save, pre_delete
 
 from connex_bridge.changes import mark_changed
+from connex_bridge.sources import get_order_source
 
 #: Oscar's address model → the order's field pointing at it.
 ADDRESS_FIELDS = {"order.BillingAddress": "billing_address", "order.ShippingAddress": "shipping_address"}
 
 
 def _oscar_source() -> Any:
-    from connex_bridge.conf import app_settings
     from connex_bridge.contrib.oscar.source import OscarOrderSource
 
     try:
-        source = app_settings.order_source()
+        source = get_order_source()
     except ImproperlyConfigured:
         return None  # the system checks report it
     return source if isinstance(source, OscarOrderSource) else None

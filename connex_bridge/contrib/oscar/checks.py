@@ -8,18 +8,20 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
+from connex_bridge.checks import TAG
 from connex_bridge.conf import SETTING_NAME, app_settings
+from connex_bridge.sources import import_order_source
 
 
-@register()
+@register(TAG)
 def check_cancelled_statuses(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """connex_bridge_oscar.W001: no status of Oscar's pipeline counts as cancelled."""
     from connex_bridge.contrib.oscar.source import OscarOrderSource
 
     try:
-        source_class = app_settings.import_order_source(app_settings.ORDER_SOURCE)
+        source_class = import_order_source(app_settings.ORDER_SOURCE)
         cancelled = {status.lower() for status in app_settings.CANCELLED_STATUSES}
-    except (ImproperlyConfigured, TypeError):
+    except ImproperlyConfigured:
         return []  # connex_bridge's own checks report it
     pipeline = getattr(settings, "OSCAR_ORDER_STATUS_PIPELINE", None) or {}
     if not issubclass(source_class, OscarOrderSource) or not pipeline:

@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from connex_bridge.changes import mark_changed
-from connex_bridge.conf import app_settings
 from connex_bridge.filters import EXPECTED_DATE, parse_connex_datetime
+from connex_bridge.sources import get_order_source
 
 
 def _moment(option: str, text: str | None) -> dt.datetime | None:
@@ -56,7 +56,7 @@ class Command(BaseCommand):
             raise CommandError("Give order numbers or --since/--until, not both.")
         if since is not None and until is not None and since > until:
             raise CommandError(f"--since {options['since']} is after --until {options['until']}.")
-        source = app_settings.order_source()
+        source = get_order_source()
         if not source.tracks_changes:
             raise CommandError(
                 f"{type(source).__name__} reads the shop's own modified time ({source.modified_field}); "
