@@ -16,8 +16,7 @@ from django.utils import timezone
 
 from connex_bridge.models import Address, ConnexCredential, Discount, Order, OrderLine, Payment
 from connex_bridge.testing.clock import db_time
-
-CENT = Decimal("0.01")
+from connex_bridge.vocabulary import cents
 
 
 class ConnexCredentialFactory(factory.django.DjangoModelFactory):
@@ -125,17 +124,17 @@ class OrderFactory(factory.django.DjangoModelFactory):
             line_discount = Decimal(spec.get("discount_excl_tax", "0.00"))
             net = quantity * excl - line_discount
             subtotal += net
-            tax += (net * rate).quantize(CENT)
-        tax += (shipping * rate).quantize(CENT)
-        tax -= (discount * rate).quantize(CENT)
+            tax += cents(net * rate)
+        tax += cents(shipping * rate)
+        tax -= cents(discount * rate)
         total = subtotal - discount + shipping + tax
 
         kwargs.setdefault("total", total)
         kwargs.setdefault("total_tax", tax)
         kwargs.setdefault("shipping_excl_tax", shipping)
-        kwargs.setdefault("shipping_incl_tax", shipping + (shipping * rate).quantize(CENT))
+        kwargs.setdefault("shipping_incl_tax", shipping + cents(shipping * rate))
         kwargs.setdefault("discount_excl_tax", discount)
-        kwargs.setdefault("discount_incl_tax", discount + (discount * rate).quantize(CENT))
+        kwargs.setdefault("discount_incl_tax", discount + cents(discount * rate))
         order = super()._create(model_class, *args, **kwargs)
 
         for index, spec in enumerate(lines, start=1):
@@ -147,9 +146,9 @@ class OrderFactory(factory.django.DjangoModelFactory):
                 name=spec.get("name", "Product"),
                 quantity=Decimal(spec.get("quantity", 1)),
                 unit_price_excl_tax=excl,
-                unit_price_incl_tax=spec.get("unit_price_incl_tax", (excl * (1 + rate)).quantize(CENT)),
+                unit_price_incl_tax=spec.get("unit_price_incl_tax", cents(excl * (1 + rate))),
                 discount_excl_tax=line_discount,
-                discount_incl_tax=(line_discount * (1 + rate)).quantize(CENT),
+                discount_incl_tax=cents(line_discount * (1 + rate)),
             )
         if discount:
             Discount.objects.create(order=order, name="Coupon", code="SAVE", amount=discount)
