@@ -8,7 +8,6 @@ filters connex_bridge's own models and a host shop's.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 import django_filters
@@ -21,6 +20,7 @@ from django.utils import timezone
 
 from connex_bridge.conf import app_settings
 from connex_bridge.sources.base import OrderSource
+from connex_bridge.wire.inbound import parse_timestamp
 
 EXPECTED_DATE = "yyyy-MM-ddTHH:mm:ssZ in UTC, e.g. 2024-05-01T13:30:00Z"
 
@@ -29,59 +29,19 @@ EXPECTED_DATE = "yyyy-MM-ddTHH:mm:ssZ in UTC, e.g. 2024-05-01T13:30:00Z"
 #: nested more than 1000 deep.
 MAX_NAMES = 100
 
-_DATE_RE = re.compile(
-    r"""
-    (?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})
-    [Tt\x20]
-    (?P<hour>\d{2}):(?P<minute>\d{2})
-    (?::(?P<second>\d{2})(?:[.,](?P<fraction>\d{1,9}))?)?
-    \x20*
-    (?P<zone>[Zz]|(?P<sign>[+\-\x20])(?P<zh>\d{2})(?::?(?P<zm>\d{2}))?)?
-    """,
-    re.VERBOSE | re.ASCII,
-)
-
 
 def parse_connex_datetime(text: str) -> dt.datetime | None:
-    """Parse a timestamp as Connex sends it; ``None`` for an open bound.
+    """Parse a timestamp of the query string as Connex sends it, in UTC; ``None`` for an open bound.
 
-    Accepts ``yyyy-MM-ddTHH:mm:ssZ`` plus fractional seconds (up to .NET's
-    seven digits), explicit offsets (``+02:00``; a ``+`` that the query string
-    turned into a blank is read as ``+``) and no zone at all (read as UTC).
-    .NET's "no value" dates (year 1, year 9999) are open bounds. A leap second
-    (``:60``) is read as the last microsecond of that minute. Raises
-    ``ValueError`` for anything else.
+    Every form :func:`connex_bridge.wire.inbound.parse_timestamp` reads; one
+    with no zone is UTC, as Connex's timers are. Raises ``ValueError`` for
+    anything else.
     """
-    match = _DATE_RE.fullmatch(text.strip())
-    if match is None:
-        raise ValueError(text)
-    part = match.groupdict()
-    year = int(part["year"])
-    if year <= 1 or year >= 9999:
+    parsed = parse_timestamp(text)
+    if parsed is None:
         return None
-    second = int(part["second"] or 0)
-    fraction = (part["fraction"] or "").ljust(6, "0")[:6]
-    microsecond = int(fraction)
-    leap = second == 60
-    if leap:
-        second, microsecond = 59, 999_999
-    zone: dt.tzinfo = dt.timezone.utc
-    if part["sign"]:
-        offset = dt.timedelta(hours=int(part["zh"]), minutes=int(part["zm"] or 0))
-        if offset > dt.timedelta(hours=14) or int(part["zm"] or 0) >= 60:
-            raise ValueError(text)
-        zone = dt.timezone(-offset if part["sign"] == "-" else offset)
-    value = dt.datetime(
-        year,
-        int(part["month"]),
-        int(part["day"]),
-        int(part["hour"]),
-        int(part["minute"]),
-        second,
-        microsecond,
-        tzinfo=zone,
-    )
-    return value.astimezone(dt.timezone.utc)
+    wall_clock, zone = parsed
+    return wall_clock.replace(tzinfo=zone or dt.timezone.utc).astimezone(dt.timezone.utc)
 
 
 def database_bound(value: dt.datetime, *, upper: bool) -> dt.datetime:

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from connex_bridge import wire
+from connex_bridge.filters import parse_connex_datetime
 from connex_bridge.records import AddressRecord, CustomerRecord, DiscountRecord, LineRecord, ProductRecord
 
 EMPTY_DATE = '"0001-01-01T00:00:00"'
@@ -577,8 +578,20 @@ def test_dotnets_empty_dates_read_as_none(text):
 
 
 @pytest.mark.parametrize(
+    ("text", "same_as"),
+    [("2017-05-09 13:58:32Z", "2017-05-09T13:58:32Z"), ("2017-05-09T13:58Z", "2017-05-09T13:58:00Z"),
+     ("2017-05-09T13:58:32.12345678Z", "2017-05-09T13:58:32.123456Z"),
+     ("2017-05-09t13:58:32z", "2017-05-09T13:58:32Z")],
+)  # fmt: skip
+def test_a_body_date_is_read_in_every_form_the_query_string_accepts(text, same_as):
+    # One timestamp reader for both (wire.inbound.parse_timestamp): lenient where leniency is harmless.
+    assert shipped_at(text) == shipped_at(same_as)
+    assert as_utc(shipped_at(text)) == parse_connex_datetime(same_as)
+
+
+@pytest.mark.parametrize(
     "text",
-    ["yesterday", "2017-05-09", "2017-05-09 13:58:32", "2017-05-09T13:58", "2017-05-09T13:58:32.12345678Z",
+    ["yesterday", "2017-05-09", "2017-05-09T13:58:32.1234567890Z", "13:58 2017-05-09",
      "2017-13-09T13:58:32Z", "2017-05-09T24:00:00Z", "2017-05-09T13:58:32+02:75", "2017-05-09T13:58:32+25:00",
      "/Date(abc)/", "/Date(999999999999999999)/", "Date(1494338312000)", ""],
 )  # fmt: skip

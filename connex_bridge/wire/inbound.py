@@ -58,12 +58,14 @@ _ROUND = decimal.Context(prec=_DECIMAL_PLACES, traps=[])
 _INTEGRAL = decimal.Context(prec=_DECIMAL_PLACES + 1)
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_ISO_DATE = re.compile(
+_TIMESTAMP = re.compile(
     r"""
     (?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})
-    T(?P<hour>\d{2}):(?P<minute>\d{2}):(?P<second>\d{2})
-    (?:\.(?P<fraction>\d{1,7}))?
-    (?:(?P<utc>[Zz])|(?P<sign>[+-])(?P<zh>\d{2})(?::?(?P<zm>\d{2}))?)?
+    [Tt\x20]
+    (?P<hour>\d{2}):(?P<minute>\d{2})
+    (?::(?P<second>\d{2})(?:[.,](?P<fraction>\d{1,9}))?)?
+    \x20*
+    (?P<zone>[Zz]|(?P<sign>[+\-\x20])(?P<zh>\d{2})(?::?(?P<zm>\d{2}))?)?
     """,
     re.VERBOSE | re.ASCII,
 )
@@ -299,12 +301,50 @@ def _date(value: Any, path: str) -> dt.datetime | None:
     raise BadBodyError(path, f"{_show(value)} is not a date (expected {EXPECTED_DATE})")
 
 
+def parse_timestamp(text: str) -> tuple[dt.datetime, dt.tzinfo | None] | None:
+    """An ISO 8601 timestamp as Connex writes it, in the query string or in a body.
+
+    Returns the wall-clock time it names (naive) and its zone: UTC for ``Z``,
+    the fixed offset for ``+02:00`` / ``-0500`` / ``+02`` (at most 14 hours; a
+    ``+`` that a query string turned into a blank is read as ``+``), ``None``
+    when it has no zone, for the caller to decide whose clock that is.
+    Fractional seconds of up to 9 digits (.NET writes 7; past microseconds they
+    are cut), a ``T``, ``t`` or blank before the time, no seconds, and a leap
+    second (read as the last microsecond of that minute) are accepted. .NET's
+    "no value" dates (year 1, year 9999) are ``None``. ``ValueError`` otherwise.
+    """
+    match = _TIMESTAMP.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(text)
+    part = match.groupdict()
+    year = int(part["year"])
+    if year <= 1 or year >= 9999:
+        return None
+    second = int(part["second"] or 0)
+    microsecond = int((part["fraction"] or "").ljust(6, "0")[:6])
+    if second == 60:
+        second, microsecond = 59, 999_999
+    zone: dt.tzinfo | None = None
+    if part["sign"]:
+        minutes = int(part["zm"] or 0)
+        offset = dt.timedelta(hours=int(part["zh"]), minutes=minutes)
+        if offset > dt.timedelta(hours=14) or minutes >= 60:
+            raise ValueError(text)
+        zone = dt.timezone(-offset if part["sign"] == "-" else offset)
+    elif part["zone"]:
+        zone = dt.timezone.utc
+    wall_clock = dt.datetime(
+        year, int(part["month"]), int(part["day"]), int(part["hour"]), int(part["minute"]), second, microsecond
+    )
+    return wall_clock, zone
+
+
 def _parse_date(text: str) -> dt.datetime | None:
     """A date as Json.NET writes it; ``None`` for .NET's empty dates (year 1, and year 9999).
 
     ``/Date(ms)/`` counts milliseconds since 1970 in UTC (a ``+0200`` suffix
-    does not change the instant). ISO 8601 with ``Z`` or an offset is that
-    instant; without a zone it is the shop's wall-clock time, in the zone the
+    does not change the instant). ISO 8601 (:func:`parse_timestamp`) with a zone
+    is that instant; without one it is the shop's wall-clock time, in the zone the
     ``"local"`` date form writes (``CONNEX_BRIDGE["TIME_ZONE"]``, else Django's
     ``TIME_ZONE``). Aware in UTC when ``USE_TZ`` is on, naive in Django's
     ``TIME_ZONE`` when it is off, like every date of :mod:`connex_bridge.records`.
@@ -313,30 +353,11 @@ def _parse_date(text: str) -> dt.datetime | None:
     if microsoft:
         instant = _EPOCH + dt.timedelta(milliseconds=int(microsoft["ms"]))
         return None if instant.year <= 1 or instant.year >= 9999 else _as_configured(instant)
-    iso = _ISO_DATE.fullmatch(text)
-    if iso is None:
-        raise ValueError(text)
-    part = iso.groupdict()
-    year = int(part["year"])
-    if year <= 1 or year >= 9999:
+    parsed = parse_timestamp(text)
+    if parsed is None:
         return None
-    wall_clock = dt.datetime(
-        year,
-        int(part["month"]),
-        int(part["day"]),
-        int(part["hour"]),
-        int(part["minute"]),
-        int(part["second"]),
-        int((part["fraction"] or "").ljust(6, "0")[:6]),
-    )
-    if part["utc"]:
-        return _as_configured(wall_clock.replace(tzinfo=dt.timezone.utc))
-    if part["sign"]:
-        minutes = int(part["zm"] or 0)
-        if minutes >= 60:
-            raise ValueError(text)
-        offset = dt.timedelta(hours=int(part["zh"]), minutes=minutes)
-        zone = dt.timezone(-offset if part["sign"] == "-" else offset)
+    wall_clock, zone = parsed
+    if zone is not None:
         return _as_configured(wall_clock.replace(tzinfo=zone))
     shop_zone = app_settings.TIME_ZONE
     if not settings.USE_TZ and shop_zone == str(timezone.get_default_timezone()):
