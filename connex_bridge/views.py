@@ -180,6 +180,7 @@ class UnknownActionView(View):
         served = ", ".join(served_action_names())
         if name:
             kind = "path" if "/" in name else "action"
+            name = name if len(name) <= 80 else name[:79] + "…"  # the path is the client's: keep the answer short
             message = (
                 f"The shop's Connex API has no {kind} {name!r}; it serves {served}. In Connex, the URL must be "
                 f"the base URL ({base}), without an action name: Connex adds the action itself."

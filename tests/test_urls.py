@@ -108,3 +108,11 @@ def test_included_at_the_root_a_path_that_is_no_action_gets_the_hosts_404(db, se
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
     assert Client().get("/account/orders", secure=True).content == b"the customer's orders"
+
+
+def test_a_long_path_is_cut_short_in_the_404(db):
+    response = Client().get("/connex/" + "x" * 5000, secure=True)
+
+    assert response.status_code == 404
+    assert len(response.json()) < 400
+    assert "'" + "x" * 79 + "…'" in response.json()
