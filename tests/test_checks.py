@@ -305,6 +305,7 @@ def test_check_tag_connex_bridge_runs_the_settings_source_and_deployment_checks(
         assert "connex_bridge.W004" in run_check(TAG)  # a warning: reported, not raised
 
 
+@pytest.mark.django_db  # Django 6.1's model checks ask the database
 def test_the_deployment_warnings_run_with_django_s_security_checks_and_without_deploy():
     with override_settings(CONNEX_BRIDGE={"ALLOW_HTTP": True}, DEBUG=False, CACHES=REDIS):
         with pytest.raises(SystemCheckError, match=r"connex_bridge\.W001"):
@@ -312,6 +313,7 @@ def test_the_deployment_warnings_run_with_django_s_security_checks_and_without_d
         assert "connex_bridge.W001" not in run_check(Tags.models, fail_level="WARNING")
 
 
+@pytest.mark.django_db  # Django 6.1's model checks ask the database
 def test_the_source_checks_run_with_django_s_model_checks():
     with (
         override_settings(CONNEX_BRIDGE={"ORDER_SOURCE": "tests.test_order_source.MisspelledStore"}),
