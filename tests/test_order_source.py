@@ -17,7 +17,7 @@ from connex_bridge.checks import check_order_source
 from connex_bridge.models import OrderChange
 from connex_bridge.sources import OrderSource
 from connex_bridge.testing.harness import db_time
-from tests.altshop.harness import AltShopTrackedHarness
+from tests.altshop.harness import AltShopHarness, AltShopTrackedHarness
 from tests.altshop.models import Receipt, Sale, SaleItem
 from tests.altshop.source import AltShopDeclarativeSource, AltShopSource, AltShopTrackedSource
 from tests.conftest import ConnexClient
@@ -94,6 +94,13 @@ class BadOrderFieldPath(AltShopDeclarativeSource):
     order_fields = {**AltShopDeclarativeSource.order_fields, "total": "grand_total"}
 
 
+class OneStore(AltShopDeclarativeSource):
+    """A shop without stores: no store_field, one store name for every order."""
+
+    store_field = None
+    store_name = "Web"
+
+
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
@@ -101,6 +108,7 @@ class BadOrderFieldPath(AltShopDeclarativeSource):
         ("tests.altshop.source.AltShopDeclarativeSource", []),
         ("tests.altshop.source.AltShopTrackedSource", []),
         ("connex_bridge.sources.builtin.BuiltinOrderSource", []),
+        ("tests.test_order_source.OneStore", []),
         # E011: the model is unknown
         ("tests.test_order_source.UnknownModel", ["connex_bridge.E011"]),
         ("tests.test_order_source.UnknownModelDeclarative", ["connex_bridge.E011"]),
@@ -199,6 +207,35 @@ def test_no_credential_ever_receives_another_merchants_order(tracked):
     assert numbers(acme, "orderNumber=GLOBEX-1,ACME-1") == ["ACME-1"]
     assert numbers(globex, RECENTLY + "&storeName=Web") == ["GLOBEX-1"]
     assert numbers(unbound, RECENTLY) == []  # a credential bound to no merchant sees nothing
+
+
+# --- one-store shops ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def one_store(settings, db) -> AltShopHarness:
+    settings.CONNEX_BRIDGE = {"ORDER_SOURCE": "tests.test_order_source.OneStore"}
+    return AltShopHarness()
+
+
+def test_a_one_store_shop_names_its_store_on_every_order(one_store):
+    one_store.order("1001", store="the channel table is not read")
+    client = ConnexClient(one_store.credential())
+
+    (order,) = client.get("/connex/orders?" + RECENTLY).json()["Orders"]
+
+    assert order["StoreName"] == "Web"
+
+
+def test_a_store_name_filter_on_a_one_store_shop_matches_all_orders_or_none(one_store):
+    one_store.order("1001")
+    one_store.order("1001-R1", status="refunded")
+    client = ConnexClient(one_store.credential())
+
+    assert numbers(client, RECENTLY + "&storeName=Amazon,wEB") == ["1001", "1001-R1"]
+    assert numbers(client, RECENTLY + "&storeName=Amazon") == []
+    assert numbers(ConnexClient(one_store.credential(stores=["WEB"])), RECENTLY) == ["1001", "1001-R1"]
+    assert numbers(ConnexClient(one_store.credential(stores=["Amazon"])), RECENTLY) == []
 
 
 # --- change tracking ----------------------------------------------------------------------

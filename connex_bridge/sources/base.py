@@ -81,8 +81,13 @@ class OrderSource:
     number_field: str = "number"
     #: Field path of the shop's status name.
     status_field: str = "status"
-    #: Field path of the store / sales-channel name.
-    store_field: str = "store_name"
+    #: Field path of the store / sales-channel name, or ``None`` for a shop
+    #: with one store: every order is then in :attr:`store_name`.
+    store_field: str | None = "store_name"
+    #: The ``StoreName`` of every order when :attr:`store_field` is ``None``
+    #: (one-store shops); a ``storeName`` filter or a credential's stores then
+    #: match every order when they name it (case-insensitive), none otherwise.
+    store_name: str = ""
     #: Field path of the creation time.
     created_field: str = "created_at"
     #: Field path of the last-modified time (must move on every change), or
@@ -184,6 +189,10 @@ class OrderSource:
 
     def filter_store_names(self, queryset: QuerySet[Any], names: Sequence[str]) -> QuerySet[Any]:
         """Orders of any of the store ``names`` (case-insensitive)."""
+        if self.store_field is None:
+            # One store: every order is in it, or none is.
+            wanted = self.store_name.casefold()
+            return queryset if any(name.casefold() == wanted for name in names) else queryset.none()
         return queryset.filter(self._any_iexact(self.store_field, names))
 
     def filter_order_numbers(self, queryset: QuerySet[Any], numbers: Sequence[str]) -> QuerySet[Any]:
@@ -230,6 +239,12 @@ class OrderSource:
         key = Concat(models.OuterRef("pk"), models.Value(""), output_field=models.CharField())
         latest = OrderChange.objects.filter(source=self.change_label, order_key=key).values("changed_at")[:1]
         return Coalesce(models.Subquery(latest), self.created_field, output_field=models.DateTimeField())
+
+    def store_name_of(self, order: Any) -> str:
+        """The ``StoreName`` of one order row: :attr:`store_field` read on it, or :attr:`store_name`."""
+        if self.store_field is None:
+            return self.store_name
+        return read_path(order, self.store_field) or ""
 
     def modified_at(self, order: models.Model) -> dt.datetime:
         """The ``ModifiedDate`` of one order row (as fetched by :meth:`iter_records`)."""
@@ -285,9 +300,10 @@ class OrderSource:
         paths = {
             "number_field": self.number_field,
             "status_field": self.status_field,
-            "store_field": self.store_field,
             "created_field": self.created_field,
         }
+        if self.store_field is not None:
+            paths["store_field"] = self.store_field
         if self.modified_field is not None and not self.tracks_changes:
             paths["modified_field"] = self.modified_field
         if self.merchant_field is not None:

@@ -139,7 +139,8 @@ class DeclarativeOrderSource(OrderSource):
         values.setdefault("other", str(order.pk))
         number = values["number"] = str(self._value("order", "number", order, {"number": self.number_field}))
         values["status"] = self._value("order", "status", order, {"status": self.status_field}) or ""
-        values["store_name"] = self._value("order", "store_name", order, {"store_name": self.store_field}) or ""
+        store_hook = self._method("order", "store_name")
+        values["store_name"] = (store_hook(order) if store_hook else self.store_name_of(order)) or ""
         values["created_at"] = self._value("order", "created_at", order, {"created_at": self.created_field})
         values["modified_at"] = self.modified_at(order)
         billing = AddressRecord(**nested["billing_address"])
