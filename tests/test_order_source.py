@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from connex_bridge.checks import check_order_source
 from connex_bridge.models import OrderChange
+from connex_bridge.records import AddressRecord, CustomerRecord
 from connex_bridge.sources import OrderSource
 from connex_bridge.testing.harness import db_time
 from tests.altshop.harness import AltShopHarness, AltShopTrackedHarness
@@ -358,6 +359,48 @@ def test_payment_hooks_and_the_orders_payment_fields_do_not_collide(db):
 
     assert record.payment_method == "Visa"
     assert [p.method for p in record.payments] == ["card Visa"]
+
+
+class AddressAndCustomerHooks(AltShopDeclarativeSource):
+    """The whole billing address and customer from methods; no shipping address."""
+
+    order_fields = {**AltShopDeclarativeSource.order_fields, "billing_address.city": "state"}  # the hook wins
+
+    def get_billing_address(self, sale: Any) -> AddressRecord:
+        return AddressRecord(first_name="Ada", last_name="Lovelace", line1="12 St James's Square", city="London")
+
+    def get_shipping_address(self, sale: Any) -> None:
+        return None
+
+    def get_customer(self, sale: Any) -> CustomerRecord:
+        return CustomerRecord(email=sale.buyer_email, company="Analytical Engines")
+
+
+def test_address_and_customer_hooks_fill_the_whole_nested_record(settings, db):
+    settings.CONNEX_BRIDGE = {"ORDER_SOURCE": "tests.test_order_source.AddressAndCustomerHooks"}
+    harness = AltShopHarness()
+    harness.order("1001")
+
+    (order,) = ConnexClient(harness.credential()).get("/connex/orders?orderNumber=1001").json()["Orders"]
+
+    billing = order["BillingAddress"]
+    assert (billing["FirstName"], billing["Address1"], billing["City"]) == ("Ada", "12 St James's Square", "London")
+    assert billing["Email"] == ""  # the hook's record stands whole: billing_address.email is not merged in
+    assert order["ShippingAddress"] == billing  # None ships to the billing address
+    assert (order["Customer"]["Email"], order["Customer"]["CompanyName"]) == ("buyer@example.com", "Analytical Engines")
+
+
+def test_a_billing_address_hook_returning_none_sends_an_empty_address(db):
+    class NoBilling(AltShopDeclarativeSource):
+        def get_billing_address(self, sale: Any) -> None:
+            return None
+
+    AltShopHarness().order("1001")
+
+    record = NoBilling().to_record(Sale.objects.get(ref="1001"))
+
+    assert record.billing_address == AddressRecord()
+    assert record.shipping_address is None
 
 
 class NestedAsWhole(AltShopDeclarativeSource):

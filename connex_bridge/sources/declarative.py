@@ -24,7 +24,9 @@ fields; ``customer.*``, ``billing_address.*`` and ``shipping_address.*`` reach
 into the nested records. A method ``get_<key>`` (dots as underscores) wins
 over a path: ``get_total(order)``, ``get_customer_email(order)``,
 ``get_line_sku(line)``, ``get_payment_amount(payment)``,
-``get_discount_amount(discount)``. ``get_order_<key>`` names an order field
+``get_discount_amount(discount)``. ``get_billing_address(order)``,
+``get_shipping_address(order)`` and ``get_customer(order)`` return a whole
+nested record and win over its paths. ``get_order_<key>`` names an order field
 too, and is the only way to reach ``payment_method`` / ``payment_reference``,
 whose short names are the payment hooks for ``method`` / ``reference``. The ``select_related`` and
 ``prefetch_related`` the paths need are worked out from the model.
@@ -143,13 +145,16 @@ class DeclarativeOrderSource(OrderSource):
         values["store_name"] = (store_hook(order) if store_hook else self.store_name_of(order)) or ""
         values["created_at"] = self._value("order", "created_at", order, {"created_at": self.created_field})
         values["modified_at"] = self.modified_at(order)
-        billing = AddressRecord(**nested["billing_address"])
-        shipping = AddressRecord(**nested["shipping_address"])  # None when no shipping field is filled
+        customer = self._nested("customer", order, CustomerRecord(**nested["customer"]))
+        billing = self._nested("billing_address", order, AddressRecord(**nested["billing_address"]))
+        # None when no shipping field is filled: Connex then ships to the billing address.
+        shipped = nested["shipping_address"]
+        shipping = self._nested("shipping_address", order, AddressRecord(**shipped) if shipped else None)
         return OrderRecord(
             **values,
-            customer=CustomerRecord(**nested["customer"]),
-            billing_address=billing,
-            shipping_address=shipping if nested["shipping_address"] else None,
+            customer=customer or CustomerRecord(),
+            billing_address=billing or AddressRecord(),
+            shipping_address=shipping,
             lines=[LineRecord(**self._child("line", line, self.line_fields)) for line in self.get_lines(order)],
             discounts=[
                 DiscountRecord(**self._child("discount", d, self.discount_fields)) for d in self.get_discounts(order)
@@ -176,6 +181,12 @@ class DeclarativeOrderSource(OrderSource):
         overridden = [key for key in _KEYS["order"] if self._method("order", key)]
         keys = dict.fromkeys([*self.order_fields, *overridden])
         return [key for key in keys if key not in _FILTER_KEYS]
+
+    def _nested(self, prefix: str, order: Any, from_paths: Any) -> Any:
+        """A nested record: ``get_<prefix>(order)`` when the source has it (it wins over the
+        ``<prefix>.*`` paths), else the record built from those paths."""
+        method = self._method("order", prefix)
+        return method(order) if method is not None else from_paths
 
     def _child(self, kind: str, obj: Any, paths: Mapping[str, str]) -> dict[str, Any]:
         keys = dict.fromkeys([*paths, *(key for key in _KEYS[kind] if self._method(kind, key))])
