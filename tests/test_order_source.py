@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from connex_bridge.checks import check_order_source
 from connex_bridge.models import OrderChange
-from connex_bridge.records import AddressRecord, CustomerRecord
+from connex_bridge.records import AddressRecord, CustomerRecord, DiscountRecord, LineRecord, PaymentRecord
 from connex_bridge.sources import OrderSource
 from connex_bridge.testing.harness import db_time
 from tests.altshop.harness import AltShopHarness, AltShopTrackedHarness
@@ -401,6 +401,40 @@ def test_a_billing_address_hook_returning_none_sends_an_empty_address(db):
 
     assert record.billing_address == AddressRecord()
     assert record.shipping_address is None
+
+
+class ListsAsRecords(AltShopDeclarativeSource):
+    """get_lines / get_discounts / get_payments returning records: no discounts path, no discount_fields."""
+
+    def get_lines(self, sale: Any) -> list[Any]:
+        shipping = LineRecord("SHIP", "Shipping", Decimal(1), Decimal("4.50"), Decimal("4.50"))
+        return [*sale.items.all(), shipping]  # host objects read through line_fields, and a record
+
+    def get_discounts(self, sale: Any) -> list[DiscountRecord]:
+        return [DiscountRecord(name="Spring sale", code="SPRING", amount=Decimal("2.00"))]
+
+    def get_payments(self, sale: Any) -> list[PaymentRecord]:
+        paid = sale.placed_on
+        return [
+            PaymentRecord(order_number="", amount=Decimal("1.00"), paid_at=paid, method="Gift card"),
+            PaymentRecord(order_number="KEPT", amount=Decimal("2.00"), paid_at=paid, method="Visa"),
+        ]
+
+
+def test_list_hooks_may_return_records_which_pass_through(settings, db):
+    assert check_ids(settings, "tests.test_order_source.ListsAsRecords") == []
+    harness = AltShopHarness()
+    harness.order("1001")
+
+    body = ConnexClient(harness.credential()).get("/connex/orders?orderNumber=1001").json()
+
+    (order,) = body["Orders"]
+    assert [(line["Sku"], line["PriceExclTax"]) for line in order["OrderDetails"]] == [("SKU-1", 10.0), ("SHIP", 4.5)]
+    assert order["Discounts"] == [{"Name": "Spring sale", "Code": "SPRING", "Amount": 2.0, "NonTaxable": False}]
+    assert [(p["OrderNumber"], p["CreditCardName"]) for p in body["Payments"]] == [
+        ("1001", "Gift card"),  # an empty order_number is the order's
+        ("KEPT", "Visa"),
+    ]
 
 
 class NestedAsWhole(AltShopDeclarativeSource):

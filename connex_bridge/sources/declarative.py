@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields as dataclass_fields
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -155,26 +156,38 @@ class DeclarativeOrderSource(OrderSource):
             customer=customer or CustomerRecord(),
             billing_address=billing or AddressRecord(),
             shipping_address=shipping,
-            lines=[LineRecord(**self._child("line", line, self.line_fields)) for line in self.get_lines(order)],
-            discounts=[
-                DiscountRecord(**self._child("discount", d, self.discount_fields)) for d in self.get_discounts(order)
-            ],
-            payments=[
-                PaymentRecord(order_number=number, **self._child("payment", p, self.payment_fields))
-                for p in self.get_payments(order)
-            ],
+            lines=[self._line(line) for line in self.get_lines(order)],
+            discounts=[self._discount(discount) for discount in self.get_discounts(order)],
+            payments=[self._payment(payment, number) for payment in self.get_payments(order)],
         )
 
+    # A get_lines / get_discounts / get_payments override may return records, which pass through
+    # unchanged, as well as host objects read through the field maps.
+
+    def _line(self, line: Any) -> LineRecord:
+        return line if isinstance(line, LineRecord) else LineRecord(**self._child("line", line, self.line_fields))
+
+    def _discount(self, discount: Any) -> DiscountRecord:
+        if isinstance(discount, DiscountRecord):
+            return discount
+        return DiscountRecord(**self._child("discount", discount, self.discount_fields))
+
+    def _payment(self, payment: Any, number: str) -> PaymentRecord:
+        if isinstance(payment, PaymentRecord):
+            return payment if payment.order_number else replace(payment, order_number=number)
+        return PaymentRecord(order_number=number, **self._child("payment", payment, self.payment_fields))
+
     def get_lines(self, order: Any) -> Iterable[Any]:
-        """The order's line objects (default: :attr:`lines`)."""
+        """The order's line objects (default: :attr:`lines`), or :class:`LineRecord` s as they are."""
         return _related(order, self.lines)
 
     def get_payments(self, order: Any) -> Iterable[Any]:
-        """The order's payment objects (default: :attr:`payments`)."""
+        """The order's payment objects (default: :attr:`payments`), or :class:`PaymentRecord` s as they
+        are (an empty ``order_number`` becomes the order's number)."""
         return _related(order, self.payments)
 
     def get_discounts(self, order: Any) -> Iterable[Any]:
-        """The order's discount objects (default: :attr:`discounts`)."""
+        """The order's discount objects (default: :attr:`discounts`), or :class:`DiscountRecord` s as they are."""
         return _related(order, self.discounts)
 
     def _order_keys(self) -> list[str]:
