@@ -17,6 +17,7 @@ from connex_bridge.checks import check_order_source
 from connex_bridge.models import OrderChange
 from connex_bridge.records import AddressRecord, CustomerRecord, DiscountRecord, LineRecord, PaymentRecord
 from connex_bridge.sources import OrderSource
+from connex_bridge.sources.base import read_path
 from connex_bridge.testing.harness import db_time
 from tests.altshop.harness import AltShopHarness, AltShopTrackedHarness
 from tests.altshop.models import Receipt, Sale, SaleItem
@@ -435,6 +436,86 @@ def test_list_hooks_may_return_records_which_pass_through(settings, db):
         ("1001", "Gift card"),  # an empty order_number is the order's
         ("KEPT", "Visa"),
     ]
+
+
+class JsonPaths(AltShopDeclarativeSource):
+    """Paths into JSONFields: a product snapshot on each item, the store and notes in the sale's extras."""
+
+    store_field = "extra__channel"
+    order_fields = {
+        **AltShopDeclarativeSource.order_fields,
+        "note": "extra__notes__0",  # a list index
+        "private_note": "extra__staff__note",  # a key the JSON lacks
+    }
+    line_fields = {"sku": "product_data__code", "name": "product_data__name", "quantity": "qty"}
+
+
+class PathPastAPlainField(JsonPaths):
+    line_fields = {**JsonPaths.line_fields, "sku": "title__code"}
+
+
+class PathBeforeTheJsonFieldMisspelt(JsonPaths):
+    line_fields = {**JsonPaths.line_fields, "sku": "product_dat__code"}
+
+
+@pytest.fixture
+def json_shop(settings, db) -> AltShopHarness:
+    settings.CONNEX_BRIDGE = {"ORDER_SOURCE": "tests.test_order_source.JsonPaths"}
+    harness = AltShopHarness()
+    for number, channel in (("1001", "Web"), ("1002", "Amazon")):
+        harness.order(number)
+        Sale.objects.filter(ref=number).update(extra={"channel": channel, "notes": ["Leave at the door", "x"]})
+    SaleItem.objects.update(product_data={"code": "MUG-1", "name": "Mug"})
+    return harness
+
+
+def test_paths_into_a_json_field_are_read_from_the_json(json_shop, settings):
+    assert check_ids(settings, "tests.test_order_source.JsonPaths") == []
+
+    (order,) = ConnexClient(json_shop.credential()).get("/connex/orders?orderNumber=1001").json()["Orders"]
+
+    assert [(line["Sku"], line["Name"]) for line in order["OrderDetails"]] == [("MUG-1", "Mug")]
+    assert (order["StoreName"], order["Note"], order["PrivateNote"]) == ("Web", "Leave at the door", "")
+
+
+def test_a_filtered_path_into_a_json_field_filters_in_the_database(json_shop):
+    client = ConnexClient(json_shop.credential())
+
+    assert numbers(client, RECENTLY + "&storeName=wEB") == ["1001"]
+    assert numbers(ConnexClient(json_shop.credential(stores=["amazon"])), RECENTLY) == ["1002"]
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("product_data__code", "MUG-1"),
+        ("product_data__sizes__1", "L"),
+        ("product_data__sizes__7", None),  # past the end of the list
+        ("product_data__colour", None),  # a key the JSON lacks
+        ("product_data__code__x", None),  # past a JSON scalar
+        ("product_data__sizes__first", None),  # a list has no keys
+    ],
+)
+def test_read_path_walks_into_json_by_key_and_index(path, expected):
+    item = SaleItem(product_data={"code": "MUG-1", "sizes": ["S", "L"]})
+
+    assert read_path(item, path) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "says"),
+    [
+        ("PathPastAPlainField", "goes past 'title', which is neither a relation nor a JSONField"),
+        ("PathBeforeTheJsonFieldMisspelt", "(a path into a JSONField is checked up to the JSON field)"),
+    ],
+)
+def test_a_bad_path_into_json_is_reported_up_to_the_json_field(settings, source, says):
+    settings.CONNEX_BRIDGE = {"ORDER_SOURCE": f"tests.test_order_source.{source}"}
+
+    (error,) = check_order_source()
+
+    assert error.id == "connex_bridge.E018"
+    assert says in error.msg
 
 
 class NestedAsWhole(AltShopDeclarativeSource):

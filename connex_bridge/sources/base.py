@@ -56,13 +56,22 @@ def related_model(model: type[models.Model], path: str) -> type[models.Model]:
 
 
 def resolve_path(model: type[models.Model], path: str) -> list[models.Field[Any, Any] | Any]:
-    """The fields a ``__`` path walks through, from ``model``; raises FieldDoesNotExist."""
-    fields = []
+    """The fields a ``__`` path walks through, from ``model``; raises FieldDoesNotExist.
+
+    A path may go on into a ``JSONField`` (``product_data__code``): it is resolved up to
+    and including the JSON field, which is the last field returned; the steps after it
+    are keys of the JSON (or list indexes), which no model describes.
+    """
+    fields: list[models.Field[Any, Any] | Any] = []
     for name in path.split("__"):
         if model is None:
-            raise FieldDoesNotExist(f"{path!r} goes past a field that is not a relation")
+            raise FieldDoesNotExist(
+                f"{path!r} goes past {fields[-1].name!r}, which is neither a relation nor a JSONField"
+            )
         field = model._meta.pk if name == "pk" else model._meta.get_field(name)
         fields.append(field)
+        if isinstance(field, models.JSONField):
+            break
         model = field.related_model  # type: ignore[assignment]
     return fields
 
@@ -378,8 +387,10 @@ class OrderSource:
 
 def path_error(name: str, attribute: str, path: str, model: type[models.Model], exc: Exception) -> checks.CheckMessage:
     """connex_bridge.E018: the field path ``attribute`` of the source ``name`` does not exist on ``model``."""
+    # Keys inside a JSONField cannot be checked, so a path into one was validated up to it.
+    scope = " (a path into a JSONField is checked up to the JSON field)" if "__" in path else ""
     return checks.Error(
-        f"{name}.{attribute} is {path!r}, which does not exist on {model._meta.label}: {exc}",
+        f"{name}.{attribute} is {path!r}, which does not exist on {model._meta.label}{scope}: {exc}",
         hint="Fix the path; docs/connect-your-shop.md lists what each attribute takes.",
         id="connex_bridge.E018",
     )
@@ -399,12 +410,28 @@ def flag(q: Q) -> Case:
     return Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
+#: What a JSONField's value may be, past which a path's steps are keys, not attributes.
+_JSON_SCALARS = (str, int, float, bool)
+
+
 def read_path(obj: Any, path: str) -> Any:
-    """Follow a ``__`` path through attributes; ``None`` as soon as a step is ``None``."""
+    """Follow a ``__`` path through attributes; ``None`` as soon as a step is ``None``.
+
+    Into a JSON value (what a ``JSONField`` holds) each step is a key of a dict, or the
+    index of a list when it is digits; a missing key or index, or a step past a JSON
+    scalar, is ``None``, as ``product_data__code`` is in the database.
+    """
     for name in path.split("__"):
         if obj is None:
             return None
-        obj = getattr(obj, name)
+        if isinstance(obj, dict):
+            obj = obj.get(name)
+        elif isinstance(obj, list):
+            obj = obj[int(name)] if name.isdigit() and int(name) < len(obj) else None
+        elif isinstance(obj, _JSON_SCALARS):
+            return None
+        else:
+            obj = getattr(obj, name)
     return obj
 
 

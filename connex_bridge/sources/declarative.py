@@ -317,7 +317,8 @@ def _related_paths(model: type[models.Model], paths: Iterable[str]) -> list[str]
             continue  # reported by the system check
         names = path.split("__")
         prefix: list[str] = []
-        for field, name in zip(walked[:-1], names[:-1], strict=True):
+        # A path into a JSONField has more names than fields: the JSON keys follow the last field.
+        for field, name in zip(walked[:-1], names, strict=False):
             if not (getattr(field, "many_to_one", False) or getattr(field, "one_to_one", False)):
                 break
             prefix.append(name)
