@@ -15,9 +15,11 @@ from django.utils import timezone
 
 from connex_bridge.checks import check_order_source
 from connex_bridge.models import OrderChange
+from connex_bridge.records import AddressRecord, CustomerRecord, DiscountRecord, LineRecord, PaymentRecord
 from connex_bridge.sources import OrderSource
+from connex_bridge.sources.base import read_path
 from connex_bridge.testing.harness import db_time
-from tests.altshop.harness import AltShopTrackedHarness
+from tests.altshop.harness import AltShopHarness, AltShopTrackedHarness
 from tests.altshop.models import Receipt, Sale, SaleItem
 from tests.altshop.source import AltShopDeclarativeSource, AltShopSource, AltShopTrackedSource
 from tests.conftest import ConnexClient
@@ -94,6 +96,13 @@ class BadOrderFieldPath(AltShopDeclarativeSource):
     order_fields = {**AltShopDeclarativeSource.order_fields, "total": "grand_total"}
 
 
+class OneStore(AltShopDeclarativeSource):
+    """A shop without stores: no store_field, one store name for every order."""
+
+    store_field = None
+    store_name = "Web"
+
+
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
@@ -101,6 +110,7 @@ class BadOrderFieldPath(AltShopDeclarativeSource):
         ("tests.altshop.source.AltShopDeclarativeSource", []),
         ("tests.altshop.source.AltShopTrackedSource", []),
         ("connex_bridge.sources.builtin.BuiltinOrderSource", []),
+        ("tests.test_order_source.OneStore", []),
         # E011: the model is unknown
         ("tests.test_order_source.UnknownModel", ["connex_bridge.E011"]),
         ("tests.test_order_source.UnknownModelDeclarative", ["connex_bridge.E011"]),
@@ -199,6 +209,35 @@ def test_no_credential_ever_receives_another_merchants_order(tracked):
     assert numbers(acme, "orderNumber=GLOBEX-1,ACME-1") == ["ACME-1"]
     assert numbers(globex, RECENTLY + "&storeName=Web") == ["GLOBEX-1"]
     assert numbers(unbound, RECENTLY) == []  # a credential bound to no merchant sees nothing
+
+
+# --- one-store shops ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def one_store(settings, db) -> AltShopHarness:
+    settings.CONNEX_BRIDGE = {"ORDER_SOURCE": "tests.test_order_source.OneStore"}
+    return AltShopHarness()
+
+
+def test_a_one_store_shop_names_its_store_on_every_order(one_store):
+    one_store.order("1001", store="the channel table is not read")
+    client = ConnexClient(one_store.credential())
+
+    (order,) = client.get("/connex/orders?" + RECENTLY).json()["Orders"]
+
+    assert order["StoreName"] == "Web"
+
+
+def test_a_store_name_filter_on_a_one_store_shop_matches_all_orders_or_none(one_store):
+    one_store.order("1001")
+    one_store.order("1001-R1", status="refunded")
+    client = ConnexClient(one_store.credential())
+
+    assert numbers(client, RECENTLY + "&storeName=Amazon,wEB") == ["1001", "1001-R1"]
+    assert numbers(client, RECENTLY + "&storeName=Amazon") == []
+    assert numbers(ConnexClient(one_store.credential(stores=["WEB"])), RECENTLY) == ["1001", "1001-R1"]
+    assert numbers(ConnexClient(one_store.credential(stores=["Amazon"])), RECENTLY) == []
 
 
 # --- change tracking ----------------------------------------------------------------------
@@ -321,6 +360,162 @@ def test_payment_hooks_and_the_orders_payment_fields_do_not_collide(db):
 
     assert record.payment_method == "Visa"
     assert [p.method for p in record.payments] == ["card Visa"]
+
+
+class AddressAndCustomerHooks(AltShopDeclarativeSource):
+    """The whole billing address and customer from methods; no shipping address."""
+
+    order_fields = {**AltShopDeclarativeSource.order_fields, "billing_address.city": "state"}  # the hook wins
+
+    def get_billing_address(self, sale: Any) -> AddressRecord:
+        return AddressRecord(first_name="Ada", last_name="Lovelace", line1="12 St James's Square", city="London")
+
+    def get_shipping_address(self, sale: Any) -> None:
+        return None
+
+    def get_customer(self, sale: Any) -> CustomerRecord:
+        return CustomerRecord(email=sale.buyer_email, company="Analytical Engines")
+
+
+def test_address_and_customer_hooks_fill_the_whole_nested_record(settings, db):
+    settings.CONNEX_BRIDGE = {"ORDER_SOURCE": "tests.test_order_source.AddressAndCustomerHooks"}
+    harness = AltShopHarness()
+    harness.order("1001")
+
+    (order,) = ConnexClient(harness.credential()).get("/connex/orders?orderNumber=1001").json()["Orders"]
+
+    billing = order["BillingAddress"]
+    assert (billing["FirstName"], billing["Address1"], billing["City"]) == ("Ada", "12 St James's Square", "London")
+    assert billing["Email"] == ""  # the hook's record stands whole: billing_address.email is not merged in
+    assert order["ShippingAddress"] == billing  # None ships to the billing address
+    assert (order["Customer"]["Email"], order["Customer"]["CompanyName"]) == ("buyer@example.com", "Analytical Engines")
+
+
+def test_a_billing_address_hook_returning_none_sends_an_empty_address(db):
+    class NoBilling(AltShopDeclarativeSource):
+        def get_billing_address(self, sale: Any) -> None:
+            return None
+
+    AltShopHarness().order("1001")
+
+    record = NoBilling().to_record(Sale.objects.get(ref="1001"))
+
+    assert record.billing_address == AddressRecord()
+    assert record.shipping_address is None
+
+
+class ListsAsRecords(AltShopDeclarativeSource):
+    """get_lines / get_discounts / get_payments returning records: no discounts path, no discount_fields."""
+
+    def get_lines(self, sale: Any) -> list[Any]:
+        shipping = LineRecord("SHIP", "Shipping", Decimal(1), Decimal("4.50"), Decimal("4.50"))
+        return [*sale.items.all(), shipping]  # host objects read through line_fields, and a record
+
+    def get_discounts(self, sale: Any) -> list[DiscountRecord]:
+        return [DiscountRecord(name="Spring sale", code="SPRING", amount=Decimal("2.00"))]
+
+    def get_payments(self, sale: Any) -> list[PaymentRecord]:
+        paid = sale.placed_on
+        return [
+            PaymentRecord(order_number="", amount=Decimal("1.00"), paid_at=paid, method="Gift card"),
+            PaymentRecord(order_number="KEPT", amount=Decimal("2.00"), paid_at=paid, method="Visa"),
+        ]
+
+
+def test_list_hooks_may_return_records_which_pass_through(settings, db):
+    assert check_ids(settings, "tests.test_order_source.ListsAsRecords") == []
+    harness = AltShopHarness()
+    harness.order("1001")
+
+    body = ConnexClient(harness.credential()).get("/connex/orders?orderNumber=1001").json()
+
+    (order,) = body["Orders"]
+    assert [(line["Sku"], line["PriceExclTax"]) for line in order["OrderDetails"]] == [("SKU-1", 10.0), ("SHIP", 4.5)]
+    assert order["Discounts"] == [{"Name": "Spring sale", "Code": "SPRING", "Amount": 2.0, "NonTaxable": False}]
+    assert [(p["OrderNumber"], p["CreditCardName"]) for p in body["Payments"]] == [
+        ("1001", "Gift card"),  # an empty order_number is the order's
+        ("KEPT", "Visa"),
+    ]
+
+
+class JsonPaths(AltShopDeclarativeSource):
+    """Paths into JSONFields: a product snapshot on each item, the store and notes in the sale's extras."""
+
+    store_field = "extra__channel"
+    order_fields = {
+        **AltShopDeclarativeSource.order_fields,
+        "note": "extra__notes__0",  # a list index
+        "private_note": "extra__staff__note",  # a key the JSON lacks
+    }
+    line_fields = {"sku": "product_data__code", "name": "product_data__name", "quantity": "qty"}
+
+
+class PathPastAPlainField(JsonPaths):
+    line_fields = {**JsonPaths.line_fields, "sku": "title__code"}
+
+
+class PathBeforeTheJsonFieldMisspelt(JsonPaths):
+    line_fields = {**JsonPaths.line_fields, "sku": "product_dat__code"}
+
+
+@pytest.fixture
+def json_shop(settings, db) -> AltShopHarness:
+    settings.CONNEX_BRIDGE = {"ORDER_SOURCE": "tests.test_order_source.JsonPaths"}
+    harness = AltShopHarness()
+    for number, channel in (("1001", "Web"), ("1002", "Amazon")):
+        harness.order(number)
+        Sale.objects.filter(ref=number).update(extra={"channel": channel, "notes": ["Leave at the door", "x"]})
+    SaleItem.objects.update(product_data={"code": "MUG-1", "name": "Mug"})
+    return harness
+
+
+def test_paths_into_a_json_field_are_read_from_the_json(json_shop, settings):
+    assert check_ids(settings, "tests.test_order_source.JsonPaths") == []
+
+    (order,) = ConnexClient(json_shop.credential()).get("/connex/orders?orderNumber=1001").json()["Orders"]
+
+    assert [(line["Sku"], line["Name"]) for line in order["OrderDetails"]] == [("MUG-1", "Mug")]
+    assert (order["StoreName"], order["Note"], order["PrivateNote"]) == ("Web", "Leave at the door", "")
+
+
+def test_a_filtered_path_into_a_json_field_filters_in_the_database(json_shop):
+    client = ConnexClient(json_shop.credential())
+
+    assert numbers(client, RECENTLY + "&storeName=wEB") == ["1001"]
+    assert numbers(ConnexClient(json_shop.credential(stores=["amazon"])), RECENTLY) == ["1002"]
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("product_data__code", "MUG-1"),
+        ("product_data__sizes__1", "L"),
+        ("product_data__sizes__7", None),  # past the end of the list
+        ("product_data__colour", None),  # a key the JSON lacks
+        ("product_data__code__x", None),  # past a JSON scalar
+        ("product_data__sizes__first", None),  # a list has no keys
+    ],
+)
+def test_read_path_walks_into_json_by_key_and_index(path, expected):
+    item = SaleItem(product_data={"code": "MUG-1", "sizes": ["S", "L"]})
+
+    assert read_path(item, path) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "says"),
+    [
+        ("PathPastAPlainField", "goes past 'title', which is neither a relation nor a JSONField"),
+        ("PathBeforeTheJsonFieldMisspelt", "(a path into a JSONField is checked up to the JSON field)"),
+    ],
+)
+def test_a_bad_path_into_json_is_reported_up_to_the_json_field(settings, source, says):
+    settings.CONNEX_BRIDGE = {"ORDER_SOURCE": f"tests.test_order_source.{source}"}
+
+    (error,) = check_order_source()
+
+    assert error.id == "connex_bridge.E018"
+    assert says in error.msg
 
 
 class NestedAsWhole(AltShopDeclarativeSource):

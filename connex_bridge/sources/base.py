@@ -56,13 +56,22 @@ def related_model(model: type[models.Model], path: str) -> type[models.Model]:
 
 
 def resolve_path(model: type[models.Model], path: str) -> list[models.Field[Any, Any] | Any]:
-    """The fields a ``__`` path walks through, from ``model``; raises FieldDoesNotExist."""
-    fields = []
+    """The fields a ``__`` path walks through, from ``model``; raises FieldDoesNotExist.
+
+    A path may go on into a ``JSONField`` (``product_data__code``): it is resolved up to
+    and including the JSON field, which is the last field returned; the steps after it
+    are keys of the JSON (or list indexes), which no model describes.
+    """
+    fields: list[models.Field[Any, Any] | Any] = []
     for name in path.split("__"):
         if model is None:
-            raise FieldDoesNotExist(f"{path!r} goes past a field that is not a relation")
+            raise FieldDoesNotExist(
+                f"{path!r} goes past {fields[-1].name!r}, which is neither a relation nor a JSONField"
+            )
         field = model._meta.pk if name == "pk" else model._meta.get_field(name)
         fields.append(field)
+        if isinstance(field, models.JSONField):
+            break
         model = field.related_model  # type: ignore[assignment]
     return fields
 
@@ -81,8 +90,13 @@ class OrderSource:
     number_field: str = "number"
     #: Field path of the shop's status name.
     status_field: str = "status"
-    #: Field path of the store / sales-channel name.
-    store_field: str = "store_name"
+    #: Field path of the store / sales-channel name, or ``None`` for a shop
+    #: with one store: every order is then in :attr:`store_name`.
+    store_field: str | None = "store_name"
+    #: The ``StoreName`` of every order when :attr:`store_field` is ``None``
+    #: (one-store shops); a ``storeName`` filter or a credential's stores then
+    #: match every order when they name it (case-insensitive), none otherwise.
+    store_name: str = ""
     #: Field path of the creation time.
     created_field: str = "created_at"
     #: Field path of the last-modified time (must move on every change), or
@@ -184,6 +198,10 @@ class OrderSource:
 
     def filter_store_names(self, queryset: QuerySet[Any], names: Sequence[str]) -> QuerySet[Any]:
         """Orders of any of the store ``names`` (case-insensitive)."""
+        if self.store_field is None:
+            # One store: every order is in it, or none is.
+            wanted = self.store_name.casefold()
+            return queryset if any(name.casefold() == wanted for name in names) else queryset.none()
         return queryset.filter(self._any_iexact(self.store_field, names))
 
     def filter_order_numbers(self, queryset: QuerySet[Any], numbers: Sequence[str]) -> QuerySet[Any]:
@@ -230,6 +248,12 @@ class OrderSource:
         key = Concat(models.OuterRef("pk"), models.Value(""), output_field=models.CharField())
         latest = OrderChange.objects.filter(source=self.change_label, order_key=key).values("changed_at")[:1]
         return Coalesce(models.Subquery(latest), self.created_field, output_field=models.DateTimeField())
+
+    def store_name_of(self, order: Any) -> str:
+        """The ``StoreName`` of one order row: :attr:`store_field` read on it, or :attr:`store_name`."""
+        if self.store_field is None:
+            return self.store_name
+        return read_path(order, self.store_field) or ""
 
     def modified_at(self, order: models.Model) -> dt.datetime:
         """The ``ModifiedDate`` of one order row (as fetched by :meth:`iter_records`)."""
@@ -285,9 +309,10 @@ class OrderSource:
         paths = {
             "number_field": self.number_field,
             "status_field": self.status_field,
-            "store_field": self.store_field,
             "created_field": self.created_field,
         }
+        if self.store_field is not None:
+            paths["store_field"] = self.store_field
         if self.modified_field is not None and not self.tracks_changes:
             paths["modified_field"] = self.modified_field
         if self.merchant_field is not None:
@@ -362,8 +387,10 @@ class OrderSource:
 
 def path_error(name: str, attribute: str, path: str, model: type[models.Model], exc: Exception) -> checks.CheckMessage:
     """connex_bridge.E018: the field path ``attribute`` of the source ``name`` does not exist on ``model``."""
+    # Keys inside a JSONField cannot be checked, so a path into one was validated up to it.
+    scope = " (a path into a JSONField is checked up to the JSON field)" if "__" in path else ""
     return checks.Error(
-        f"{name}.{attribute} is {path!r}, which does not exist on {model._meta.label}: {exc}",
+        f"{name}.{attribute} is {path!r}, which does not exist on {model._meta.label}{scope}: {exc}",
         hint="Fix the path; docs/connect-your-shop.md lists what each attribute takes.",
         id="connex_bridge.E018",
     )
@@ -383,12 +410,28 @@ def flag(q: Q) -> Case:
     return Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
+#: What a JSONField's value may be, past which a path's steps are keys, not attributes.
+_JSON_SCALARS = (str, int, float, bool)
+
+
 def read_path(obj: Any, path: str) -> Any:
-    """Follow a ``__`` path through attributes; ``None`` as soon as a step is ``None``."""
+    """Follow a ``__`` path through attributes; ``None`` as soon as a step is ``None``.
+
+    Into a JSON value (what a ``JSONField`` holds) each step is a key of a dict, or the
+    index of a list when it is digits; a missing key or index, or a step past a JSON
+    scalar, is ``None``, as ``product_data__code`` is in the database.
+    """
     for name in path.split("__"):
         if obj is None:
             return None
-        obj = getattr(obj, name)
+        if isinstance(obj, dict):
+            obj = obj.get(name)
+        elif isinstance(obj, list):
+            obj = obj[int(name)] if name.isdigit() and int(name) < len(obj) else None
+        elif isinstance(obj, _JSON_SCALARS):
+            return None
+        else:
+            obj = getattr(obj, name)
     return obj
 
 

@@ -24,7 +24,9 @@ fields; ``customer.*``, ``billing_address.*`` and ``shipping_address.*`` reach
 into the nested records. A method ``get_<key>`` (dots as underscores) wins
 over a path: ``get_total(order)``, ``get_customer_email(order)``,
 ``get_line_sku(line)``, ``get_payment_amount(payment)``,
-``get_discount_amount(discount)``. ``get_order_<key>`` names an order field
+``get_discount_amount(discount)``. ``get_billing_address(order)``,
+``get_shipping_address(order)`` and ``get_customer(order)`` return a whole
+nested record and win over its paths. ``get_order_<key>`` names an order field
 too, and is the only way to reach ``payment_method`` / ``payment_reference``,
 whose short names are the payment hooks for ``method`` / ``reference``. The ``select_related`` and
 ``prefetch_related`` the paths need are worked out from the model.
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields as dataclass_fields
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -139,42 +142,64 @@ class DeclarativeOrderSource(OrderSource):
         values.setdefault("other", str(order.pk))
         number = values["number"] = str(self._value("order", "number", order, {"number": self.number_field}))
         values["status"] = self._value("order", "status", order, {"status": self.status_field}) or ""
-        values["store_name"] = self._value("order", "store_name", order, {"store_name": self.store_field}) or ""
+        store_hook = self._method("order", "store_name")
+        values["store_name"] = (store_hook(order) if store_hook else self.store_name_of(order)) or ""
         values["created_at"] = self._value("order", "created_at", order, {"created_at": self.created_field})
         values["modified_at"] = self.modified_at(order)
-        billing = AddressRecord(**nested["billing_address"])
-        shipping = AddressRecord(**nested["shipping_address"])  # None when no shipping field is filled
+        customer = self._nested("customer", order, CustomerRecord(**nested["customer"]))
+        billing = self._nested("billing_address", order, AddressRecord(**nested["billing_address"]))
+        # None when no shipping field is filled: Connex then ships to the billing address.
+        shipped = nested["shipping_address"]
+        shipping = self._nested("shipping_address", order, AddressRecord(**shipped) if shipped else None)
         return OrderRecord(
             **values,
-            customer=CustomerRecord(**nested["customer"]),
-            billing_address=billing,
-            shipping_address=shipping if nested["shipping_address"] else None,
-            lines=[LineRecord(**self._child("line", line, self.line_fields)) for line in self.get_lines(order)],
-            discounts=[
-                DiscountRecord(**self._child("discount", d, self.discount_fields)) for d in self.get_discounts(order)
-            ],
-            payments=[
-                PaymentRecord(order_number=number, **self._child("payment", p, self.payment_fields))
-                for p in self.get_payments(order)
-            ],
+            customer=customer or CustomerRecord(),
+            billing_address=billing or AddressRecord(),
+            shipping_address=shipping,
+            lines=[self._line(line) for line in self.get_lines(order)],
+            discounts=[self._discount(discount) for discount in self.get_discounts(order)],
+            payments=[self._payment(payment, number) for payment in self.get_payments(order)],
         )
 
+    # A get_lines / get_discounts / get_payments override may return records, which pass through
+    # unchanged, as well as host objects read through the field maps.
+
+    def _line(self, line: Any) -> LineRecord:
+        return line if isinstance(line, LineRecord) else LineRecord(**self._child("line", line, self.line_fields))
+
+    def _discount(self, discount: Any) -> DiscountRecord:
+        if isinstance(discount, DiscountRecord):
+            return discount
+        return DiscountRecord(**self._child("discount", discount, self.discount_fields))
+
+    def _payment(self, payment: Any, number: str) -> PaymentRecord:
+        if isinstance(payment, PaymentRecord):
+            return payment if payment.order_number else replace(payment, order_number=number)
+        return PaymentRecord(order_number=number, **self._child("payment", payment, self.payment_fields))
+
     def get_lines(self, order: Any) -> Iterable[Any]:
-        """The order's line objects (default: :attr:`lines`)."""
+        """The order's line objects (default: :attr:`lines`), or :class:`LineRecord` s as they are."""
         return _related(order, self.lines)
 
     def get_payments(self, order: Any) -> Iterable[Any]:
-        """The order's payment objects (default: :attr:`payments`)."""
+        """The order's payment objects (default: :attr:`payments`), or :class:`PaymentRecord` s as they
+        are (an empty ``order_number`` becomes the order's number)."""
         return _related(order, self.payments)
 
     def get_discounts(self, order: Any) -> Iterable[Any]:
-        """The order's discount objects (default: :attr:`discounts`)."""
+        """The order's discount objects (default: :attr:`discounts`), or :class:`DiscountRecord` s as they are."""
         return _related(order, self.discounts)
 
     def _order_keys(self) -> list[str]:
         overridden = [key for key in _KEYS["order"] if self._method("order", key)]
         keys = dict.fromkeys([*self.order_fields, *overridden])
         return [key for key in keys if key not in _FILTER_KEYS]
+
+    def _nested(self, prefix: str, order: Any, from_paths: Any) -> Any:
+        """A nested record: ``get_<prefix>(order)`` when the source has it (it wins over the
+        ``<prefix>.*`` paths), else the record built from those paths."""
+        method = self._method("order", prefix)
+        return method(order) if method is not None else from_paths
 
     def _child(self, kind: str, obj: Any, paths: Mapping[str, str]) -> dict[str, Any]:
         keys = dict.fromkeys([*paths, *(key for key in _KEYS[kind] if self._method(kind, key))])
@@ -292,7 +317,8 @@ def _related_paths(model: type[models.Model], paths: Iterable[str]) -> list[str]
             continue  # reported by the system check
         names = path.split("__")
         prefix: list[str] = []
-        for field, name in zip(walked[:-1], names[:-1], strict=True):
+        # A path into a JSONField has more names than fields: the JSON keys follow the last field.
+        for field, name in zip(walked[:-1], names, strict=False):
             if not (getattr(field, "many_to_one", False) or getattr(field, "one_to_one", False)):
                 break
             prefix.append(name)

@@ -1,4 +1,4 @@
-"""A test-only shop shaped nothing like Connex: cents, codes, a channel table, merchants."""
+"""A test-only shop shaped nothing like Connex: cents, codes, a channel table, merchants, JSON."""
 
 from django.db import models
 
@@ -20,6 +20,7 @@ class Sale(models.Model):
     shipping_cents = models.IntegerField(default=0)
     discount_cents = models.IntegerField(default=0)
     parent_ref = models.CharField(max_length=20, blank=True)
+    extra = models.JSONField(default=dict, blank=True)
 
 
 class SaleItem(models.Model):
@@ -30,6 +31,7 @@ class SaleItem(models.Model):
     price_cents = models.IntegerField()
     gross_cents = models.IntegerField()
     discount_cents = models.IntegerField(default=0)
+    product_data = models.JSONField(default=dict, blank=True)
 
 
 class Receipt(models.Model):
