@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from connex_bridge.vocabulary import ZERO
+from connex_bridge.vocabulary import ONE, ZERO
 
 
 @dataclass(slots=True)
@@ -38,6 +38,23 @@ class AddressRecord:
     phone: str = ""
     email: str = ""
 
+    @classmethod
+    def from_text(cls, text: str, **fields: str) -> AddressRecord:
+        """An address from one free-text block, as shops that keep addresses as text store it.
+
+        The text's non-blank lines, stripped, become :attr:`line1`, :attr:`line2`
+        and :attr:`line3` in order; a fourth line and any after it are added to
+        :attr:`line3`, joined by ``", "``, so no line is lost. ``fields`` fill the
+        structured fields the shop knows apart (``first_name``, ``country_code`` …);
+        a ``line1``–``line3`` among them wins over the text's.
+        """
+        lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+        parsed = {"line1": "", "line2": "", "line3": ""}
+        for name, line in zip(("line1", "line2"), lines, strict=False):
+            parsed[name] = line
+        parsed["line3"] = ", ".join(lines[2:])
+        return cls(**{**parsed, **fields})
+
 
 @dataclass(slots=True)
 class CustomerRecord:
@@ -54,23 +71,45 @@ class CustomerRecord:
 
 @dataclass(slots=True)
 class LineRecord:
-    """One order line. Prices are per unit; discounts are for the whole line."""
+    """One order line. Prices are per unit; discounts are for the whole line.
+
+    Only ``sku`` and ``unit_price_excl_tax`` are required. ``unit_price_incl_tax``
+    defaults to ``unit_price_excl_tax`` (a line without tax in its price).
+
+    ``taxable`` is what Connex gets as ``HasTax``. Left at ``None`` it follows
+    the prices: a line is taxable when its price including tax exceeds its price
+    excluding tax. A shop that charges sales tax on the order (US style: unit
+    prices without tax, one tax amount in ``OrderRecord.total_tax``) sets
+    ``taxable=True`` and keeps both prices equal. ``tax_code`` is the QuickBooks
+    sales tax code of the line (``"TAX"``, ``"NON"`` …), empty to let Connex's
+    own mapping decide.
+    """
 
     sku: str
-    name: str
-    quantity: Decimal
     unit_price_excl_tax: Decimal
-    unit_price_incl_tax: Decimal
+    name: str = ""
+    quantity: Decimal = ONE
+    unit_price_incl_tax: Decimal = None  # type: ignore[assignment]  # None until __post_init__: the price excl. tax
     discount_excl_tax: Decimal = ZERO
     discount_incl_tax: Decimal = ZERO
     tax_code: str = ""
+    taxable: bool | None = None
+
+    def __post_init__(self) -> None:
+        if self.unit_price_incl_tax is None:
+            self.unit_price_incl_tax = self.unit_price_excl_tax
+
+    @property
+    def has_tax(self) -> bool:
+        """Whether the line is taxable (``HasTax``): :attr:`taxable`, or else whether its price carries tax."""
+        return self.unit_price_incl_tax > self.unit_price_excl_tax if self.taxable is None else self.taxable
 
 
 @dataclass(slots=True)
 class DiscountRecord:
-    """A coupon on the order; ``amount`` is positive."""
+    """A coupon on the order; ``amount`` is positive (what the coupon took off, excl. tax)."""
 
-    name: str
+    name: str = ""
     code: str = ""
     amount: Decimal = ZERO
     non_taxable: bool = False
@@ -78,11 +117,15 @@ class DiscountRecord:
 
 @dataclass(slots=True)
 class PaymentRecord:
-    """One payment towards an order."""
+    """One payment towards an order: ``amount`` and ``paid_at`` are required.
 
-    order_number: str
+    ``order_number`` is the number of the order paid; an order source's
+    ``get_payments`` may leave it empty and it becomes the order's number.
+    """
+
     amount: Decimal
     paid_at: datetime
+    order_number: str = ""
     method: str = ""
     reference: str = ""
     deposit_account: str = ""

@@ -44,6 +44,8 @@ CANCELLED_STATUS = "Cancelled"
 ZERO = Decimal("0.00")
 #: One cent.
 CENT = Decimal("0.01")
+#: One unit: the default quantity of a line.
+ONE = Decimal("1")
 
 
 def cents(value: Decimal) -> Decimal:

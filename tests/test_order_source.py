@@ -148,7 +148,7 @@ def test_a_misconfigured_source_is_reported_at_start_up(settings, source, expect
         ("NoModifiedTime", "neither a modified_field nor track_changes"),
         ("LinesNotARelation", "LinesNotARelation.lines is 'ref', which is not a relation of altshop.Sale"),
         ("UnknownRecordKey", "line_fields has the key 'colour'"),
-        ("MissingSku", "MissingSku.line_fields lacks sku."),
+        ("MissingSku", "MissingSku.line_fields lacks sku, which Connex needs."),
         ("NoTotal", "NoTotal.order_fields lacks total"),
         ("TracksWithoutModel", "TracksWithoutModel declares no `model`"),
         ("DeclarativeWithoutModel", "DeclarativeWithoutModel declares no `model`"),
@@ -408,7 +408,7 @@ class ListsAsRecords(AltShopDeclarativeSource):
     """get_lines / get_discounts / get_payments returning records: no discounts path, no discount_fields."""
 
     def get_lines(self, sale: Any) -> list[Any]:
-        shipping = LineRecord("SHIP", "Shipping", Decimal(1), Decimal("4.50"), Decimal("4.50"))
+        shipping = LineRecord(sku="SHIP", name="Shipping", unit_price_excl_tax=Decimal("4.50"))  # quantity 1, no tax
         return [*sale.items.all(), shipping]  # host objects read through line_fields, and a record
 
     def get_discounts(self, sale: Any) -> list[DiscountRecord]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
+from difflib import get_close_matches
 from functools import reduce
 from operator import or_
 from typing import TYPE_CHECKING, Any
@@ -391,9 +392,48 @@ def path_error(name: str, attribute: str, path: str, model: type[models.Model], 
     scope = " (a path into a JSONField is checked up to the JSON field)" if "__" in path else ""
     return checks.Error(
         f"{name}.{attribute} is {path!r}, which does not exist on {model._meta.label}{scope}: {exc}",
-        hint="Fix the path; docs/connect-your-shop.md lists what each attribute takes.",
+        hint=path_hint(attribute, path, model),
         id="connex_bridge.E018",
     )
+
+
+#: The fix for a path that does not exist, where the attribute is one shops often cannot fill.
+_SHAPE_HINTS = {
+    "store_field": "A shop with one store (no store or channel field) sets `store_field = None`; every "
+    "order's StoreName is then the source's `store_name` (default empty).",
+    "modified_field": "A shop without a last-modified field, or whose one does not move when a payment or "
+    "line is added, sets `modified_field = None` and lists the models that change an order in "
+    "`track_changes`.",
+}
+
+
+def path_hint(attribute: str, path: str, model: type[models.Model]) -> str:
+    """How to fix ``path``: a shop-shape fix, the closest field name, or why a step cannot be followed."""
+    shape = _SHAPE_HINTS.get(attribute, "")
+    on: Any = model
+    for name in path.split("__"):
+        if on is None:
+            break
+        try:
+            field = on._meta.pk if name == "pk" else on._meta.get_field(name)
+        except FieldDoesNotExist:
+            names = sorted({f.name for f in on._meta.get_fields()})
+            close = get_close_matches(name, names, n=1)
+            guess = f"Did you mean {close[0]!r}? " if close else ""
+            found = f"{guess}Fields of {on._meta.label}: {', '.join(names)}."
+            return f"{shape} {found}" if shape else found
+        if isinstance(field, models.JSONField):
+            break
+        if field.related_model is None and name != path.split("__")[-1]:
+            text = ""
+            if isinstance(field, (models.TextField, models.CharField)) and "address" in attribute:
+                text = " A free-text address maps whole: `billing_address.text` / `shipping_address.text`."
+            return (
+                f"{on._meta.label}.{name} is a {type(field).__name__}: only relations and JSONFields can be "
+                f"followed by '__'.{text}"
+            )
+        on = field.related_model
+    return shape or "Fix the path; docs/connect-your-shop.md lists what each attribute takes."
 
 
 def no_model_error(name: str, reason: str) -> checks.CheckMessage:

@@ -59,7 +59,7 @@ _ORDER = (
     CANCELLED_ANNOTATION,
 )  # fmt: skip
 _LINE = (
-    "order_id", "sku", "name", "quantity", "unit_price_excl_tax", "unit_price_incl_tax", "discount_excl_tax",
+    "order_id", "sku", "unit_price_excl_tax", "name", "quantity", "unit_price_incl_tax", "discount_excl_tax",
     "discount_incl_tax", "tax_code",
 )  # fmt: skip
 _DISCOUNT = ("order_id", "name", "code", "amount", "non_taxable")
@@ -198,7 +198,7 @@ class BuiltinOrderSource(OrderSource):
         rows = (
             Payment.objects.filter(order__in=sales.values("pk"))
             .order_by(f"order__{plan[1]}", "order_id", "paid_at", "pk")
-            .values_list("order__number", *_PAYMENT[1:])
+            .values_list(*_PAYMENT[1:3], "order__number", *_PAYMENT[3:])
         )
         return (PaymentRecord(*row) for row in rows.iterator(chunk_size=self.chunk_size))
 
@@ -288,7 +288,7 @@ class BuiltinOrderSource(OrderSource):
             parent_number=parent_number,
             is_cancelled=bool(row[-1]),
             payments=[
-                PaymentRecord(number, amount, paid, method, reference, deposit, payment_pk, modified)
+                PaymentRecord(amount, paid, number, method, reference, deposit, payment_pk, modified)
                 for _, amount, paid, method, reference, deposit, payment_pk, modified in payments
             ],
         )

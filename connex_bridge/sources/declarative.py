@@ -6,29 +6,37 @@
         model = "shop.Order"
         number_field = "reference"
         status_field = "state"
-        store_field = "channel__name"
+        store_field = "channel__name"        # None for a shop with one store
         created_field = "placed_at"
         modified_field = "updated_at"
-        order_fields = {"total": "grand_total", "total_tax": "tax", "customer.email": "email"}
+        order_fields = {"total": "grand_total", "total_tax": "tax", "customer.email": "email",
+                        "currency": Value("USD"),     # a constant
+                        "billing_address.text": "address"}  # a free-text address
         lines = "items"
         line_fields = {"sku": "product__sku", "name": "title", "quantity": "qty",
                        "unit_price_excl_tax": "net_price", "unit_price_incl_tax": "gross_price"}
         payments = "payments"
         payment_fields = {"amount": "amount", "paid_at": "created", "method": "provider"}
 
-        def get_status(self, order):          # a method overrides one field
-            return order.get_state_display()
+        def get_customer_company(self, order):   # a method overrides one field
+            return order.company or order.customer.company
 
 Keys of ``order_fields`` are :class:`~connex_bridge.records.OrderRecord`
 fields; ``customer.*``, ``billing_address.*`` and ``shipping_address.*`` reach
-into the nested records. A method ``get_<key>`` (dots as underscores) wins
+into the nested records, and ``billing_address.text`` / ``shipping_address.text``
+take a free-text address (:meth:`AddressRecord.from_text`). A value is a field
+path, or ``django.db.models.Value(constant)``. A method ``get_<key>`` (dots as underscores) wins
 over a path: ``get_total(order)``, ``get_customer_email(order)``,
 ``get_line_sku(line)``, ``get_payment_amount(payment)``,
 ``get_discount_amount(discount)``. ``get_billing_address(order)``,
 ``get_shipping_address(order)`` and ``get_customer(order)`` return a whole
 nested record and win over its paths. ``get_order_<key>`` names an order field
 too, and is the only way to reach ``payment_method`` / ``payment_reference``,
-whose short names are the payment hooks for ``method`` / ``reference``. The ``select_related`` and
+whose short names are the payment hooks for ``method`` / ``reference``. The fields Connex filters
+by (number, status, store, created and modified time) are read through their
+``*_field`` paths only, so that what is sent is what the database filtered;
+a ``get_`` method for one of them, or one whose name matches no field, is a
+system check error. The ``select_related`` and
 ``prefetch_related`` the paths need are worked out from the model.
 """
 
@@ -38,12 +46,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields as dataclass_fields
 from dataclasses import replace
 from decimal import Decimal
+from difflib import get_close_matches
 from typing import Any
 
 from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, Value
 
 from connex_bridge.records import (
     AddressRecord,
@@ -54,14 +63,18 @@ from connex_bridge.records import (
     PaymentRecord,
 )
 from connex_bridge.sources.base import OrderSource, no_model_error, path_error, read_path, related_model, resolve_path
+from connex_bridge.vocabulary import ZERO
 
 _NESTED = {"customer": CustomerRecord, "billing_address": AddressRecord, "shipping_address": AddressRecord}
 _ORDER_KEYS = {f.name for f in dataclass_fields(OrderRecord)} - {
     "lines", "discounts", "payments", "is_cancelled", *_NESTED,  # these are built from their own keys
 }  # fmt: skip
+#: A free-text address (AddressRecord.from_text), beside the address's own fields.
+_ADDRESS_TEXT = {"billing_address.text", "shipping_address.text"}
 _KEYS = {
     "order": _ORDER_KEYS
-    | {f"{prefix}.{f.name}" for prefix, record in _NESTED.items() for f in dataclass_fields(record)},
+    | {f"{prefix}.{f.name}" for prefix, record in _NESTED.items() for f in dataclass_fields(record)}
+    | _ADDRESS_TEXT,
     "line": {f.name for f in dataclass_fields(LineRecord)},
     "payment": {f.name for f in dataclass_fields(PaymentRecord)} - {"order_number"},
     "discount": {f.name for f in dataclass_fields(DiscountRecord)},
@@ -71,8 +84,12 @@ _REQUIRED = {
     "payment": {"amount", "paid_at"},
     "discount": {"name"},
 }
-# Read through the filtering paths (number_field …), not order_fields.
-_FILTER_KEYS = {"number", "status", "store_name", "created_at", "modified_at"}
+# Read through the filtering paths (number_field …), never order_fields or a method: what Connex
+# gets must be what the database filtered by. The value names the attribute that sets each.
+_FILTER_KEYS = {
+    "number": "number_field", "status": "status_field", "store_name": "store_field",
+    "created_at": "created_field", "modified_at": "modified_field",
+}  # fmt: skip
 _MONEY = {
     "total", "total_tax", "shipping_excl_tax", "shipping_incl_tax", "discount_excl_tax", "discount_incl_tax",
     "quantity", "unit_price_excl_tax", "unit_price_incl_tax", "amount",
@@ -82,20 +99,21 @@ _MONEY = {
 class DeclarativeOrderSource(OrderSource):
     """An :class:`OrderSource` configured by field paths on :attr:`model`."""
 
-    #: OrderRecord field (or ``customer.email``, ``billing_address.city`` …) → path on the order.
-    order_fields: Mapping[str, str] = {}
+    #: OrderRecord field (or ``customer.email``, ``billing_address.city`` …) → path on the order,
+    #: or ``Value(constant)``.
+    order_fields: Mapping[str, str | Value] = {}
     #: Path from the order to its lines (a reverse relation or many-to-many), or ``None``.
     lines: str | None = None
     #: LineRecord field → path on a line. ``sku``, ``quantity`` and ``unit_price_excl_tax`` are required.
-    line_fields: Mapping[str, str] = {}
+    line_fields: Mapping[str, str | Value] = {}
     #: Path from the order to its payments, or ``None``.
     payments: str | None = None
     #: PaymentRecord field → path on a payment. ``amount`` and ``paid_at`` are required.
-    payment_fields: Mapping[str, str] = {}
+    payment_fields: Mapping[str, str | Value] = {}
     #: Path from the order to its coupons / discounts, or ``None``.
     discounts: str | None = None
     #: DiscountRecord field → path on a discount. ``name`` is required.
-    discount_fields: Mapping[str, str] = {}
+    discount_fields: Mapping[str, str | Value] = {}
 
     # --- queries -----------------------------------------------------------------
 
@@ -111,7 +129,7 @@ class DeclarativeOrderSource(OrderSource):
         return queryset
 
     @staticmethod
-    def _prefetch(model: type[models.Model], relation: str, paths: Iterable[str]) -> Prefetch[Any]:
+    def _prefetch(model: type[models.Model], relation: str, paths: Iterable[str | Value]) -> Prefetch[Any]:
         related = related_model(model, relation)
         select = _related_paths(related, paths)
         # A stable order: without one, PostgreSQL may return lines differently each time,
@@ -121,7 +139,7 @@ class DeclarativeOrderSource(OrderSource):
         # select_related() with no fields would follow every foreign key (deprecated in Django 6.1).
         return Prefetch(relation, queryset=children.select_related(*select) if select else children)
 
-    def _order_paths(self) -> list[str]:
+    def _order_paths(self) -> list[str | Value]:
         return [p for p in (self.number_field, self.status_field, self.store_field, *self.order_fields.values()) if p]
 
     # --- records -----------------------------------------------------------------
@@ -140,17 +158,16 @@ class DeclarativeOrderSource(OrderSource):
                 values[key] = value
         values.setdefault("id", order.pk if isinstance(order.pk, int) else 0)
         values.setdefault("other", str(order.pk))
-        number = values["number"] = str(self._value("order", "number", order, {"number": self.number_field}))
-        values["status"] = self._value("order", "status", order, {"status": self.status_field}) or ""
-        store_hook = self._method("order", "store_name")
-        values["store_name"] = (store_hook(order) if store_hook else self.store_name_of(order)) or ""
-        values["created_at"] = self._value("order", "created_at", order, {"created_at": self.created_field})
+        number = values["number"] = str(read_path(order, self.number_field))
+        values["status"] = read_path(order, self.status_field) or ""
+        values["store_name"] = self.store_name_of(order)
+        values["created_at"] = read_path(order, self.created_field)
         values["modified_at"] = self.modified_at(order)
         customer = self._nested("customer", order, CustomerRecord(**nested["customer"]))
-        billing = self._nested("billing_address", order, AddressRecord(**nested["billing_address"]))
+        billing = self._nested("billing_address", order, _address(nested["billing_address"]))
         # None when no shipping field is filled: Connex then ships to the billing address.
         shipped = nested["shipping_address"]
-        shipping = self._nested("shipping_address", order, AddressRecord(**shipped) if shipped else None)
+        shipping = self._nested("shipping_address", order, _address(shipped) if shipped else None)
         return OrderRecord(
             **values,
             customer=customer or CustomerRecord(),
@@ -201,14 +218,13 @@ class DeclarativeOrderSource(OrderSource):
         method = self._method("order", prefix)
         return method(order) if method is not None else from_paths
 
-    def _child(self, kind: str, obj: Any, paths: Mapping[str, str]) -> dict[str, Any]:
+    def _child(self, kind: str, obj: Any, paths: Mapping[str, str | Value]) -> dict[str, Any]:
         keys = dict.fromkeys([*paths, *(key for key in _KEYS[kind] if self._method(kind, key))])
         values = {key: self._value(kind, key, obj, paths) for key in keys}
         values = {key: value for key, value in values.items() if value is not None}
         if kind == "line":
             values.setdefault("sku", "")
-            values.setdefault("name", "")
-            values.setdefault("unit_price_incl_tax", values.get("unit_price_excl_tax"))
+            values.setdefault("unit_price_excl_tax", ZERO)
         return values
 
     def _method(self, kind: str, key: str) -> Callable[[Any], Any] | None:
@@ -223,9 +239,13 @@ class DeclarativeOrderSource(OrderSource):
             method = getattr(self, f"get_{name}", None)
         return method
 
-    def _value(self, kind: str, key: str, obj: Any, paths: Mapping[str, str]) -> Any:
+    def _value(self, kind: str, key: str, obj: Any, paths: Mapping[str, str | Value]) -> Any:
         method = self._method(kind, key)
-        value = method(obj) if method is not None else read_path(obj, paths[key])
+        if method is not None:
+            value = method(obj)
+        else:
+            path = paths[key]
+            value = path.value if isinstance(path, Value) else read_path(obj, path)
         if key in _MONEY and value is not None and not isinstance(value, Decimal):
             value = Decimal(str(value))
         return value
@@ -233,7 +253,7 @@ class DeclarativeOrderSource(OrderSource):
     # --- start-up validation ------------------------------------------------------
 
     def check(self) -> list[checks.CheckMessage]:
-        """The base checks, then the maps' (docs/checks.md: E018–E022)."""
+        """The base checks, then the maps' and the methods' (docs/checks.md: E018–E022, E026, E027)."""
         errors = super().check()
         if any(error.id in ("connex_bridge.E011", "connex_bridge.E022") for error in errors):
             return errors  # no model to read the maps on
@@ -241,7 +261,8 @@ class DeclarativeOrderSource(OrderSource):
         name = type(self).__name__
         if model is None:
             return [*errors, no_model_error(name, "a DeclarativeOrderSource reads every field on it")]
-        groups: list[tuple[str, type[models.Model], Mapping[str, str]]] = [("order", model, self.order_fields)]
+        errors.extend(self._check_methods())
+        groups: list[tuple[str, type[models.Model], Mapping[str, str | Value]]] = [("order", model, self.order_fields)]
         for kind, relation, paths, attribute in (
             ("line", self.lines, self.line_fields, "lines"),
             ("payment", self.payments, self.payment_fields, "payments"),
@@ -252,13 +273,7 @@ class DeclarativeOrderSource(OrderSource):
             try:
                 related = related_model(model, relation)
             except FieldDoesNotExist as exc:
-                errors.append(
-                    checks.Error(
-                        f"{name}.{attribute} is {relation!r}, which is not a relation of {model._meta.label}: {exc}",
-                        hint=f"Name the reverse relation or many-to-many from the order to its {kind}s, or None.",
-                        id="connex_bridge.E019",
-                    )
-                )
+                errors.append(_relation_error(name, attribute, relation, model, kind, exc))
                 continue
             groups.append((kind, related, paths))
             missing = sorted(key for key in _REQUIRED[kind] if key not in paths and not self._method(kind, key))
@@ -266,15 +281,14 @@ class DeclarativeOrderSource(OrderSource):
                 errors.append(_missing_error(name, kind, missing, related))
         for kind, on_model, paths in groups:
             for key, path in paths.items():
-                if key not in _KEYS[kind]:
-                    errors.append(
-                        checks.Error(
-                            f"{name}.{kind}_fields has the key {key!r}, which is not a {kind} field Connex gets.",
-                            hint=f"Known keys: {', '.join(sorted(_KEYS[kind]))}.",
-                            id="connex_bridge.E020",
-                        )
-                    )
+                if kind == "order" and key in _FILTER_KEYS:
+                    errors.append(_filter_key_error(name, f"order_fields[{key!r}]", key))
                     continue
+                if key not in _KEYS[kind]:
+                    errors.append(_unknown_key_error(name, kind, key))
+                    continue
+                if isinstance(path, Value):
+                    continue  # a constant: nothing to resolve
                 try:
                     resolve_path(on_model, path)
                 except FieldDoesNotExist as exc:
@@ -283,13 +297,102 @@ class DeclarativeOrderSource(OrderSource):
             errors.append(_missing_error(name, "order", ["total"], model))
         return errors
 
+    def _check_methods(self) -> list[checks.CheckMessage]:
+        """connex_bridge.E026 / E027: each ``get_…`` method the subclass defines is a hook that is called."""
+        name = type(self).__name__
+        hooks = _hook_names()
+        errors: list[checks.CheckMessage] = []
+        for cls in type(self).__mro__:
+            if cls is DeclarativeOrderSource:
+                break  # the methods below are connex_bridge's own
+            for method in sorted(vars(cls)):
+                if not method.startswith("get_") or not callable(vars(cls)[method]):
+                    continue
+                key = method.removeprefix("get_").removeprefix("order_")
+                if key in _FILTER_KEYS:
+                    errors.append(_filter_key_error(name, f"{method}()", key))
+                elif method not in hooks:
+                    close = get_close_matches(method, sorted(hooks), n=1, cutoff=0.6)
+                    guess = f"Did you mean {close[0]}()? " if close else ""
+                    errors.append(
+                        checks.Error(
+                            f"{name}.{method}() is no hook: no field of Connex's order, line, payment or "
+                            "discount is named so, so it would never be called.",
+                            hint=f"{guess}A helper that is no hook must not start with 'get_'; "
+                            "docs/connect-your-shop.md lists every hook.",
+                            id="connex_bridge.E026",
+                        )
+                    )
+        return errors
+
+
+def _hook_names() -> set[str]:
+    """Every ``get_…`` method a DeclarativeOrderSource calls, or has as connex_bridge's own."""
+    names = {n for cls in DeclarativeOrderSource.__mro__ for n in vars(cls) if n.startswith("get_")}
+    for key in _KEYS["order"]:
+        if key not in _FILTER_KEYS:
+            names |= {f"get_order_{key.replace('.', '_')}", f"get_{key.replace('.', '_')}"}
+    names |= {f"get_{prefix}" for prefix in _NESTED}
+    for kind in ("line", "payment", "discount"):
+        names |= {f"get_{kind}_{key}" for key in _KEYS[kind]}
+    return names
+
+
+def _filter_key_error(name: str, where: str, key: str) -> checks.CheckMessage:
+    """connex_bridge.E027: a field Connex filters by, set other than by its ``*_field`` path."""
+    attribute = _FILTER_KEYS[key]
+    return checks.Error(
+        f"{name}.{where} sets the order's {key}, which Connex filters by: it is read through {attribute} "
+        "only, so that what Connex is sent is what the database filtered.",
+        hint=f"Point {attribute} at the field (a path may go through relations and into a JSONField) and "
+        f"remove {where}."
+        + (" A shop with one store sets store_field = None and store_name." if key == "store_name" else ""),
+        id="connex_bridge.E027",
+    )
+
+
+def _unknown_key_error(name: str, kind: str, key: str) -> checks.CheckMessage:
+    """connex_bridge.E020: a key of a field map that is no field of the record."""
+    known = sorted(_KEYS[kind] - _FILTER_KEYS.keys())
+    close = get_close_matches(key, known, n=1)
+    guess = f"Did you mean {close[0]!r}? " if close else ""
+    return checks.Error(
+        f"{name}.{kind}_fields has the key {key!r}, which is no field of the {kind} Connex gets.",
+        hint=f"{guess}Known keys: {', '.join(known)}.",
+        id="connex_bridge.E020",
+    )
+
+
+def _relation_error(
+    name: str, attribute: str, relation: str, model: type[models.Model], kind: str, exc: Exception
+) -> checks.CheckMessage:
+    """connex_bridge.E019: ``lines`` / ``payments`` / ``discounts`` names no relation of the order."""
+    many = sorted(f.name for f in model._meta.get_fields() if f.one_to_many or f.many_to_many)
+    json = sorted(f.name for f in model._meta.get_fields() if isinstance(f, models.JSONField))
+    hint = f"Name the reverse relation or many-to-many from the order to its {kind}s ("
+    hint += f"{model._meta.label} has: {', '.join(many)}" if many else f"{model._meta.label} has none"
+    hint += "), or None."
+    if json:
+        hint += (
+            f" {kind.capitalize()}s kept in a JSONField ({', '.join(json)}) are returned by a "
+            f"get_{kind}s(order) method, as records or dicts read through {kind}_fields."
+        )
+    return checks.Error(
+        f"{name}.{attribute} is {relation!r}, which is not a relation of {model._meta.label}: {exc}",
+        hint=hint,
+        id="connex_bridge.E019",
+    )
+
 
 def _missing_error(name: str, kind: str, missing: list[str], model: type[models.Model]) -> checks.CheckMessage:
     """connex_bridge.E021: ``{kind}_fields`` lacks a key Connex needs, and no method supplies it."""
-    methods = "get_total()" if kind == "order" else f"get_{kind}_<field> methods"
+    prefix = "" if kind == "order" else f"{kind}_"
+    methods = " / ".join(f"get_{prefix}{key}()" for key in missing)
+    json = [f.name for f in model._meta.get_fields() if isinstance(f, models.JSONField)]
+    into = f" (a path may go into a JSONField: {json[0]}__<key>)" if json else ""
     return checks.Error(
-        f"{name}.{kind}_fields lacks {', '.join(missing)}.",
-        hint=f"Map them to paths on {model._meta.label}, or write {methods}.",
+        f"{name}.{kind}_fields lacks {', '.join(missing)}, which Connex needs.",
+        hint=f"Map each to a path on {model._meta.label}{into} or to Value(constant), or write {methods}.",
         id="connex_bridge.E021",
     )
 
@@ -300,6 +403,13 @@ def _is_child_hook(name: str) -> bool:
     return kind in ("line", "payment", "discount") and field in _KEYS[kind]
 
 
+def _address(fields: dict[str, Any]) -> AddressRecord:
+    """The address of the ``<prefix>.*`` values read; a ``text`` one is a free-text address."""
+    if "text" in fields:
+        return AddressRecord.from_text(**fields)
+    return AddressRecord(**fields)
+
+
 def _related(order: Any, relation: str | None) -> Iterable[Any]:
     if not relation:
         return ()
@@ -307,10 +417,12 @@ def _related(order: Any, relation: str | None) -> Iterable[Any]:
     return manager.all() if manager is not None else ()
 
 
-def _related_paths(model: type[models.Model], paths: Iterable[str]) -> list[str]:
+def _related_paths(model: type[models.Model], paths: Iterable[str | Value]) -> list[str]:
     """The longest single-valued relation prefixes of ``paths`` (for ``select_related``)."""
     selected: set[str] = set()
     for path in paths:
+        if isinstance(path, Value):
+            continue  # a constant reads nothing
         try:
             walked = resolve_path(model, path)
         except FieldDoesNotExist:

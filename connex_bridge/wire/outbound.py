@@ -139,7 +139,7 @@ def order(record: OrderRecord, write_date: DateWriter) -> dict[str, Any]:
                 "PriceInclTax": line.unit_price_incl_tax,
                 "DiscountExclTax": line.discount_excl_tax,
                 "DiscountInclTax": line.discount_incl_tax,
-                "HasTax": line.unit_price_incl_tax > line.unit_price_excl_tax,
+                "HasTax": line.has_tax,
                 "IsShipping": False,
                 "TaxCode": line.tax_code or "",
                 "Product": {"Sku": line.sku, "Name": line.name or "", "Amount": line.unit_price_excl_tax},

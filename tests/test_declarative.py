@@ -1,0 +1,250 @@
+"""The declarative source's map syntax, hooks and start-up checks, as a shop developer meets them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db.models import Value
+
+from connex_bridge.checks import check_order_source
+from connex_bridge.records import AddressRecord, LineRecord, PaymentRecord
+from tests.altshop.harness import AltShopHarness
+from tests.altshop.models import Sale
+from tests.altshop.source import AltShopDeclarativeSource, AltShopSource
+from tests.conftest import ConnexClient
+
+SOURCE = "tests.test_declarative"
+
+
+def errors(settings, source: str) -> list[Any]:
+    settings.CONNEX_BRIDGE = {"ORDER_SOURCE": f"{SOURCE}.{source}"}
+    return list(check_order_source())
+
+
+def one_order(settings, source: str, **extra: Any) -> dict[str, Any]:
+    settings.CONNEX_BRIDGE = {"ORDER_SOURCE": f"{SOURCE}.{source}"}
+    harness = AltShopHarness()
+    harness.order("1001")
+    if extra:
+        Sale.objects.filter(ref="1001").update(**extra)
+    (order,) = ConnexClient(harness.credential()).get("/connex/orders?orderNumber=1001").json()["Orders"]
+    return order
+
+
+# --- records -------------------------------------------------------------------------
+
+
+def test_a_line_needs_only_a_sku_and_a_price():
+    line = LineRecord(sku="MUG-1", unit_price_excl_tax=Decimal("4.00"))
+
+    assert (line.name, line.quantity, line.unit_price_incl_tax, line.tax_code) == ("", 1, Decimal("4.00"), "")
+    assert line.has_tax is False
+
+
+@pytest.mark.parametrize(
+    ("taxable", "incl", "has_tax"),
+    [(None, "4.00", False), (None, "4.80", True), (True, "4.00", True), (False, "4.80", False)],
+)
+def test_has_tax_follows_the_prices_unless_the_line_says(taxable, incl, has_tax):
+    line = LineRecord(sku="A", unit_price_excl_tax=Decimal("4.00"), unit_price_incl_tax=Decimal(incl), taxable=taxable)
+
+    assert line.has_tax is has_tax
+
+
+def test_a_payment_needs_only_an_amount_and_a_time():
+    paid = PaymentRecord(amount=Decimal("5.00"), paid_at=None)  # type: ignore[arg-type]
+
+    assert (paid.order_number, paid.method, paid.reference) == ("", "", "")
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        ("1 Main Street\nSpringfield", ("1 Main Street", "Springfield", "")),
+        ("  Acme Ltd \r\n\r\n1 Main Street\n\nSpringfield IL 62701\nUSA\n", ("Acme Ltd", "1 Main Street",
+                                                                           "Springfield IL 62701, USA")),
+        ("", ("", "", "")),
+        ("a\nb\nc\nd\ne", ("a", "b", "c, d, e")),
+    ],
+)  # fmt: skip
+def test_a_free_text_address_fills_the_lines_in_order_and_loses_none(text, lines):
+    address = AddressRecord.from_text(text, first_name="Zoë", country_code="US")
+
+    assert (address.line1, address.line2, address.line3) == lines
+    assert (address.first_name, address.country_code) == ("Zoë", "US")
+
+
+# --- constants, free text, taxable lines through the endpoint -------------------------------
+
+
+class WithConstants(AltShopDeclarativeSource):
+    order_fields = {
+        **AltShopDeclarativeSource.order_fields,
+        "currency": Value("USD"),
+        "billing_address.country_code": Value("US"),
+        "billing_address.text": "extra__address",
+        "billing_address.first_name": "extra__name",
+    }
+    line_fields = {**AltShopDeclarativeSource.line_fields, "taxable": Value(True), "tax_code": Value("TAX")}
+    payment_fields = {**AltShopDeclarativeSource.payment_fields, "deposit_account": Value("Undeposited Funds")}
+
+
+def test_constants_and_a_free_text_address_reach_connex(settings, db):
+    assert errors(settings, "WithConstants") == []
+
+    order = one_order(
+        settings, "WithConstants", extra={"address": "Zoë Ångström\n1 Main St\n\nApt 4\nBoston MA", "name": "Zoë"}
+    )
+
+    assert order["CurrencyCode"] == "USD"
+    billing = order["BillingAddress"]
+    assert (billing["Address1"], billing["Address2"], billing["Address3"]) == ("Zoë Ångström", "1 Main St",
+                                                                             "Apt 4, Boston MA")  # fmt: skip
+    assert (billing["FirstName"], billing["TwoLetterIsoCode"]) == ("Zoë", "US")
+    (line,) = order["OrderDetails"]
+    assert (line["HasTax"], line["TaxCode"], line["PriceInclTax"]) == (True, "TAX", line["PriceExclTax"])
+
+
+# --- every get_ method is a hook that is called, or an error -------------------------------------
+
+
+class Misspelt(AltShopDeclarativeSource):
+    def get_billing_adress(self, sale: Any) -> AddressRecord:
+        return AddressRecord(city="Boston")
+
+
+class HelperNamedLikeAHook(AltShopDeclarativeSource):
+    def get_rate_for(self, sale: Any) -> Decimal:
+        return Decimal(1)
+
+
+def test_a_misspelt_hook_is_an_error_naming_the_closest_hook(settings):
+    (error,) = errors(settings, "Misspelt")
+
+    assert error.id == "connex_bridge.E026"
+    assert "Misspelt.get_billing_adress() is no hook" in error.msg
+    assert "Did you mean get_billing_address()?" in error.hint
+
+
+def test_a_helper_starting_with_get_is_told_to_change_its_name(settings):
+    (error,) = errors(settings, "HelperNamedLikeAHook")
+
+    assert error.id == "connex_bridge.E026"
+    assert "must not start with 'get_'" in error.hint
+
+
+class EveryKindOfHook(AltShopDeclarativeSource):
+    """One hook of each kind: all are called, none is an error."""
+
+    def get_customer_company(self, sale: Any) -> str:
+        return "Acme"
+
+    def get_order_payment_method(self, sale: Any) -> str:
+        return "On account"
+
+    def get_shipping_address_city(self, sale: Any) -> str:
+        return "Cambridge"
+
+    def get_line_name(self, item: Any) -> str:
+        return item.title.upper()
+
+    def get_payment_method(self, receipt: Any) -> str:
+        return "Amex"
+
+
+def test_every_kind_of_hook_is_called(settings, db):
+    assert errors(settings, "EveryKindOfHook") == []
+
+    order = one_order(settings, "EveryKindOfHook")
+
+    assert order["Customer"]["CompanyName"] == "Acme"
+    assert order["CreditCardName"] == "On account"
+    assert order["ShippingAddress"]["City"] == "Cambridge"
+    assert order["OrderDetails"][0]["Name"] == "PRODUCT"
+
+
+class StatusByMethod(AltShopDeclarativeSource):
+    def get_status(self, sale: Any) -> str:
+        return sale.state.title()
+
+
+class ModifiedByMethod(AltShopDeclarativeSource):
+    def get_order_modified_at(self, sale: Any) -> Any:
+        return sale.placed_on
+
+
+class NumberInTheMap(AltShopDeclarativeSource):
+    order_fields = {**AltShopDeclarativeSource.order_fields, "number": "pk"}
+
+
+@pytest.mark.parametrize(
+    ("source", "says", "fix"),
+    [
+        ("StatusByMethod", "StatusByMethod.get_status() sets the order's status", "Point status_field"),
+        ("ModifiedByMethod", "get_order_modified_at() sets the order's modified_at", "Point modified_field"),
+        ("NumberInTheMap", "order_fields['number'] sets the order's number", "Point number_field"),
+    ],
+)
+def test_a_field_connex_filters_by_cannot_be_set_by_a_method_or_the_map(settings, source, says, fix):
+    (error,) = errors(settings, source)
+
+    assert error.id == "connex_bridge.E027"
+    assert says in error.msg
+    assert fix in error.hint
+
+
+# --- error messages that teach ------------------------------------------------------------------
+
+
+class NoStoreField(AltShopSource):
+    store_field = "store_name"  # the default, which this shop's Sale lacks
+
+
+class NoModifiedField(AltShopSource):
+    modified_field = "updated_at"
+
+
+class NumberMisspelt(AltShopSource):
+    number_field = "reff"
+
+
+class AddressPastText(AltShopDeclarativeSource):
+    order_fields = {**AltShopDeclarativeSource.order_fields, "billing_address.city": "buyer_email__city"}
+
+
+class LinesInJson(AltShopDeclarativeSource):
+    lines = "extra"
+
+
+class SkuMissing(AltShopDeclarativeSource):
+    line_fields = {"name": "title", "quantity": "qty"}
+
+
+class KeyMisspelt(AltShopDeclarativeSource):
+    order_fields = {**AltShopDeclarativeSource.order_fields, "curency": Value("USD")}
+
+
+@pytest.mark.parametrize(
+    ("source", "error_id", "says", "fix"),
+    [
+        ("NoStoreField", "E018", "NoStoreField.store_field is 'store_name'", "sets `store_field = None`"),
+        ("NoModifiedField", "E018", "is 'updated_at'", "sets `modified_field = None` and lists the models"),
+        ("NumberMisspelt", "E018", "NumberMisspelt.number_field is 'reff'", "Did you mean 'ref'?"),
+        ("AddressPastText", "E018", "'buyer_email__city'", "A free-text address maps whole: `billing_address.text`"),
+        ("LinesInJson", "E019", "LinesInJson.lines is 'extra'", "altshop.Sale has: items, receipts"),
+        ("LinesInJson", "E019", "", "kept in a JSONField (extra) are returned by a get_lines(order) method"),
+        ("SkuMissing", "E021", "line_fields lacks sku", "a JSONField: product_data__<key>) or to Value(constant)"),
+        ("SkuMissing", "E021", "", "write get_line_sku()"),
+        ("KeyMisspelt", "E020", "has the key 'curency'", "Did you mean 'currency'?"),
+    ],
+)
+def test_each_error_names_the_value_the_model_and_the_fix(settings, source, error_id, says, fix):
+    (error,) = errors(settings, source)
+
+    assert error.id == f"connex_bridge.{error_id}"
+    assert says in error.msg
+    if error_id != "E020":  # a map's key is checked against the record, not the model
+        assert "altshop.Sale" in error.msg + error.hint
+    assert fix in error.hint
