@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django_filters",
     "connex_bridge",
     "tests.altshop",
+    "tests.jsonshop",  # one store, JSON snapshots, free-text addresses (docs: shops shaped differently)
     "shop",  # the demo shop (example_project/ is on pytest's pythonpath)
 ]
 

@@ -69,6 +69,7 @@ _NESTED = {"customer": CustomerRecord, "billing_address": AddressRecord, "shippi
 _ORDER_KEYS = {f.name for f in dataclass_fields(OrderRecord)} - {
     "lines", "discounts", "payments", "is_cancelled", *_NESTED,  # these are built from their own keys
 }  # fmt: skip
+_EMPTY_ADDRESS = AddressRecord()
 #: A free-text address (AddressRecord.from_text), beside the address's own fields.
 _ADDRESS_TEXT = {"billing_address.text", "shipping_address.text"}
 _KEYS = {
@@ -168,13 +169,22 @@ class DeclarativeOrderSource(OrderSource):
         # None when no shipping field is filled: Connex then ships to the billing address.
         shipped = nested["shipping_address"]
         shipping = self._nested("shipping_address", order, _address(shipped) if shipped else None)
+        discounts = [self._discount(discount) for discount in self.get_discounts(order)]
+        # Unmapped, the order's discount is its coupons' sum, and an amount including tax is the
+        # amount without: what a shop adding sales tax on the order has.
+        if "discount_excl_tax" not in values and discounts:
+            values["discount_excl_tax"] = sum((discount.amount for discount in discounts), ZERO)
+        for excl, incl in (("shipping_excl_tax", "shipping_incl_tax"), ("discount_excl_tax", "discount_incl_tax")):
+            if incl not in values and excl in values:
+                values[incl] = values[excl]
         return OrderRecord(
             **values,
             customer=customer or CustomerRecord(),
             billing_address=billing or AddressRecord(),
-            shipping_address=shipping,
+            # An address with nothing in it (say, a blank free-text one) ships to the billing address.
+            shipping_address=shipping if shipping != _EMPTY_ADDRESS else None,
             lines=[self._line(line) for line in self.get_lines(order)],
-            discounts=[self._discount(discount) for discount in self.get_discounts(order)],
+            discounts=discounts,
             payments=[self._payment(payment, number) for payment in self.get_payments(order)],
         )
 
