@@ -63,6 +63,13 @@ class DomainOscarSource(OscarOrderSource):
     store_field = "site__domain"
 
 
+class OneStoreOscarSource(OscarOrderSource):
+    """A one-store Oscar shop: every order in "Shop", whatever its site."""
+
+    store_field = None
+    store_name = "Shop"
+
+
 @pytest.fixture
 def oscar(settings: Any, db: None) -> OscarHarness:
     settings.CONNEX_BRIDGE = dict(OscarHarness.connex_settings)
@@ -591,6 +598,11 @@ def test_the_store_is_the_sites_name_or_whatever_the_source_says(oscar, connex, 
 
     body = get_orders(connex, **day_window(storeName="web.shop.test"))
     assert [(o["OrderNumber"], o["StoreName"]) for o in body["Orders"]] == [("W", "Web.shop.test")]
+
+    settings.CONNEX_BRIDGE = {"ORDER_SOURCE": "tests.test_oscar.OneStoreOscarSource"}
+
+    assert [o["StoreName"] for o in get_orders(connex, **day_window(storeName="SHOP"))["Orders"]] == ["Shop", "Shop"]
+    assert get_orders(connex, **day_window(storeName="Web"))["Orders"] == []
 
 
 def test_each_debit_is_a_payment_with_its_gateway_reference(oscar, connex):

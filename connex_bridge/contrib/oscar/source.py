@@ -46,7 +46,7 @@ from connex_bridge.records import (
     OrderRecord,
     PaymentRecord,
 )
-from connex_bridge.sources.base import OrderSource, read_path
+from connex_bridge.sources.base import OrderSource
 from connex_bridge.vocabulary import CENT, ZERO, cents
 
 #: Annotation holding the number of the sale a refund order refunds.
@@ -57,7 +57,8 @@ class OscarOrderSource(OrderSource):
     """Serves django-oscar's ``order.Order`` (forked order apps keep the label and work too).
 
     Override an attribute or a method to fit the shop; e.g. ``store_field =
-    "site__domain"`` to name stores by domain instead of by the site's name.
+    "site__domain"`` to name stores by domain instead of by the site's name, or
+    ``store_field = None`` and ``store_name = "Shop"`` for one store whatever the site.
     """
 
     model = "order.Order"
@@ -99,7 +100,7 @@ class OscarOrderSource(OrderSource):
             .values("message")[:1]
         )
         related = ["user", "billing_address__country", "shipping_address__country"]
-        if "__" in self.store_field:
+        if self.store_field and "__" in self.store_field:
             related.append(self.store_field.rsplit("__", 1)[0])
         return (
             queryset.select_related(*related)
@@ -153,7 +154,7 @@ class OscarOrderSource(OrderSource):
             id=order.pk,
             other=str(order.pk),
             status=order.status,
-            store_name=read_path(order, self.store_field) or "",
+            store_name=self.store_name_of(order),
             currency=order.currency,
             created_at=order.date_placed,
             modified_at=self.modified_at(order),
