@@ -347,8 +347,9 @@ class OrderSource:
             errors.append(
                 checks.Error(
                     f"{name} has neither a modified_field nor track_changes: the modified-date window "
-                    "would have nothing to read.",
-                    hint="Name the host's last-modified field, or list the models to track in track_changes.",
+                    f"would have nothing to read on {model._meta.label}.",
+                    hint="Name the host's last-modified field, or, if it has none or it does not move when "
+                    "a payment or line is added, list the models that change an order in track_changes.",
                     id="connex_bridge.E012",
                 )
             )
