@@ -14,6 +14,9 @@ from tests.altshop.harness import AltShopHarness
 from tests.altshop.models import Sale
 from tests.altshop.source import AltShopDeclarativeSource, AltShopSource
 from tests.conftest import ConnexClient
+from tests.jsonshop.harness import JsonShopHarness
+from tests.jsonshop.models import GiftCardRedemption, Order
+from tests.jsonshop.source import JsonShopSource
 
 SOURCE = "tests.test_declarative"
 
@@ -248,3 +251,40 @@ def test_each_error_names_the_value_the_model_and_the_fix(settings, source, erro
     if error_id != "E020":  # a map's key is checked against the record, not the model
         assert "altshop.Sale" in error.msg + error.hint
     assert fix in error.hint
+
+
+# --- relations named as Python reads them ---------------------------------------------------------
+
+
+class GiftCardsByAccessor(JsonShopSource):
+    payments = "giftcardredemption_set"  # order.giftcardredemption_set, as Python reads it
+    payment_fields = {"amount": "amount", "paid_at": "redeemed_at", "method": Value("Gift card")}
+
+
+class GiftCardsByQueryName(GiftCardsByAccessor):
+    payments = "giftcardredemption"  # the name a query uses
+
+
+@pytest.mark.parametrize("source", ["GiftCardsByAccessor", "GiftCardsByQueryName"])
+def test_a_reverse_relation_without_related_name_works_by_either_name(settings, db, source):
+    assert errors(settings, source) == []
+    harness = JsonShopHarness()
+    harness.order("1001", payments=[])
+    GiftCardRedemption.objects.create(order=Order.objects.get(number="1001"), amount=Decimal("25.00"))
+
+    body = ConnexClient(harness.credential()).get("/connex/orders?orderNumber=1001").json()
+
+    assert [(p["OrderNumber"], p["PaymentAmount"], p["CreditCardName"]) for p in body["Payments"]] == [
+        ("1001", 25.0, "Gift card")
+    ]
+
+
+class GiftCardsMisnamed(GiftCardsByAccessor):
+    payments = "giftcards"
+
+
+def test_a_relation_that_is_not_there_lists_the_ones_that_are_as_python_reads_them(settings):
+    (error,) = errors(settings, "GiftCardsMisnamed")
+
+    assert error.id == "connex_bridge.E019"
+    assert "jsonshop.Order has: giftcardredemption_set, items, payments" in error.hint

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from difflib import get_close_matches
-from functools import reduce
+from functools import cache, reduce
 from operator import or_
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +25,7 @@ from django.core import checks
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.db import models
-from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, ForeignObjectRel, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.dispatch import receiver
 from django.utils.module_loading import import_string
@@ -50,10 +50,46 @@ _INTEGER_KEYS: dict[type[models.Field[Any, Any]], type[models.Field[Any, Any]]] 
 
 def related_model(model: type[models.Model], path: str) -> type[models.Model]:
     """The model at the end of a relation path; FieldDoesNotExist if it is not a relation."""
-    related = resolve_path(model, path)[-1].related_model
-    if not isinstance(related, type):
-        raise FieldDoesNotExist(f"{path!r} is not a relation of {model._meta.label}")
-    return related
+    return relation_path(model, path)[1]
+
+
+@cache
+def relation_path(model: type[models.Model], path: str) -> tuple[str, type[models.Model]]:
+    """The attribute path of a relation path (what ``prefetch_related`` and ``getattr`` take), and its model.
+
+    A step may name a reverse relation as a query does (``orderpayment``) or as Python
+    reads it (``orderpayment_set``, the accessor without a ``related_name``); either
+    becomes the accessor. Raises FieldDoesNotExist when a step is not a relation.
+    """
+    accessors: list[str] = []
+    on = model
+    for name in path.split("__"):
+        field = _relation_step(on, name)
+        if not isinstance(field.related_model, type):
+            raise FieldDoesNotExist(f"{path!r} is not a relation of {model._meta.label}: {name!r} is a plain field")
+        accessors.append(field.get_accessor_name() or name if isinstance(field, ForeignObjectRel) else field.name)
+        on = field.related_model
+    return "__".join(accessors), on
+
+
+def _relation_step(model: type[models.Model], name: str) -> Any:
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        for relation in model._meta.related_objects:
+            if relation.get_accessor_name() == name:
+                return relation
+        raise
+
+
+def relation_names(model: type[models.Model]) -> list[str]:
+    """The to-many relations of ``model`` as Python reads them (``items``, ``orderpayment_set``)."""
+    names = []
+    for field in model._meta.get_fields():
+        if field.one_to_many or field.many_to_many:
+            accessor = field.get_accessor_name() if isinstance(field, ForeignObjectRel) else field.name
+            names.append(accessor or field.name)
+    return sorted(names)
 
 
 def resolve_path(model: type[models.Model], path: str) -> list[models.Field[Any, Any] | Any]:

@@ -62,7 +62,16 @@ from connex_bridge.records import (
     OrderRecord,
     PaymentRecord,
 )
-from connex_bridge.sources.base import OrderSource, no_model_error, path_error, read_path, related_model, resolve_path
+from connex_bridge.sources.base import (
+    OrderSource,
+    no_model_error,
+    path_error,
+    read_path,
+    related_model,
+    relation_names,
+    relation_path,
+    resolve_path,
+)
 from connex_bridge.vocabulary import ZERO
 
 _NESTED = {"customer": CustomerRecord, "billing_address": AddressRecord, "shipping_address": AddressRecord}
@@ -131,14 +140,14 @@ class DeclarativeOrderSource(OrderSource):
 
     @staticmethod
     def _prefetch(model: type[models.Model], relation: str, paths: Iterable[str | Value]) -> Prefetch[Any]:
-        related = related_model(model, relation)
+        accessor, related = relation_path(model, relation)
         select = _related_paths(related, paths)
         # A stable order: without one, PostgreSQL may return lines differently each time,
         # and the same window must give the same bytes.
         ordering = related._meta.ordering or ["pk"]
         children = related._default_manager.order_by(*ordering)
         # select_related() with no fields would follow every foreign key (deprecated in Django 6.1).
-        return Prefetch(relation, queryset=children.select_related(*select) if select else children)
+        return Prefetch(accessor, queryset=children.select_related(*select) if select else children)
 
     def _order_paths(self) -> list[str | Value]:
         return [p for p in (self.number_field, self.status_field, self.store_field, *self.order_fields.values()) if p]
@@ -377,7 +386,7 @@ def _relation_error(
     name: str, attribute: str, relation: str, model: type[models.Model], kind: str, exc: Exception
 ) -> checks.CheckMessage:
     """connex_bridge.E019: ``lines`` / ``payments`` / ``discounts`` names no relation of the order."""
-    many = sorted(f.name for f in model._meta.get_fields() if f.one_to_many or f.many_to_many)
+    many = relation_names(model)
     json = sorted(f.name for f in model._meta.get_fields() if isinstance(f, models.JSONField))
     hint = f"Name the reverse relation or many-to-many from the order to its {kind}s ("
     hint += f"{model._meta.label} has: {', '.join(many)}" if many else f"{model._meta.label} has none"
@@ -423,7 +432,8 @@ def _address(fields: dict[str, Any]) -> AddressRecord:
 def _related(order: Any, relation: str | None) -> Iterable[Any]:
     if not relation:
         return ()
-    manager = read_path(order, relation)
+    model: type[models.Model] = type(order)
+    manager = read_path(order, relation_path(model, relation)[0])
     return manager.all() if manager is not None else ()
 
 

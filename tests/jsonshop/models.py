@@ -37,3 +37,11 @@ class Payment(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     provider = models.CharField(max_length=30)
     transaction_id = models.CharField(max_length=60, blank=True)
+
+
+class GiftCardRedemption(models.Model):
+    """A second kind of payment, with no related_name: ``order.giftcardredemption_set``."""
+
+    order = models.ForeignKey(Order, models.CASCADE)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    redeemed_at = models.DateTimeField(auto_now_add=True)
