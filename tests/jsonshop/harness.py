@@ -55,3 +55,10 @@ class JsonShopHarness(ShopHarness):
     def add_payment(self, number: str, amount: Decimal) -> None:
         # As the shop does: the order is not saved, so date_updated stays; change tracking sees the payment.
         Payment.objects.create(order=Order.objects.get(number=number), amount=amount, provider="Visa")
+
+
+class JsonShopHandWrittenHarness(JsonShopHarness):
+    """The same shop, served by the hand-written source of tests/jsonshop/handwritten.py."""
+
+    name = "jsonshop-handwritten"
+    connex_settings = {"ORDER_SOURCE": "tests.jsonshop.handwritten.JsonShopHandWrittenSource"}
