@@ -58,6 +58,7 @@ def from_first_import(source: str) -> str:
 #: (page, heading, file): the python block after the heading is the file from its first import on.
 EXAMPLES = [
     (GUIDE, "### By hand", ROOT / "tests" / "jsonshop" / "handwritten.py"),
+    (GUIDE, "### All of it together", ROOT / "tests" / "jsonshop" / "source.py"),
 ]
 
 
