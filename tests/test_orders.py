@@ -14,9 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from connex_bridge.filters import MAX_NAMES
 from connex_bridge.sources import get_order_source
 from connex_bridge.sources.builtin import BuiltinOrderSource
+from connex_bridge.testing.client import ConnexClient, HTTPSClient, basic
 from connex_bridge.testing.factories import OrderFactory
 from connex_bridge.testing.harness import LineSpec
-from tests.conftest import ConnexClient, HTTPSClient, basic
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
