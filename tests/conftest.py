@@ -15,7 +15,9 @@ from connex_bridge.testing.client import ConnexClient
 from connex_bridge.testing.harness import BuiltinHarness, ShopHarness
 from tests.altshop.harness import AltShopDeclarativeHarness, AltShopHarness, AltShopTrackedHarness
 
-#: Every order source the endpoint contract suite runs against. One line per source.
+#: The order sources the tests that take ``shop`` run against (tests/test_flows.py and others).
+#: The endpoint contract suite itself runs per source from tests/test_contract.py,
+#: tests/test_oscar_contract.py and example_project/shop/tests/, as a host runs it.
 HARNESSES: list[ShopHarness] = [
     BuiltinHarness(),
     AltShopHarness(),
@@ -28,7 +30,7 @@ if os.environ.get("CONNEX_TEST_OSCAR"):  # tests/settings.py installs django-osc
 
     HARNESSES.append(OscarHarness())
 else:
-    collect_ignore = ["test_oscar.py"]
+    collect_ignore = ["test_oscar.py", "test_oscar_contract.py"]
 
 
 @pytest.fixture(params=HARNESSES, ids=lambda harness: harness.name)

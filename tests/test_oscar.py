@@ -1,7 +1,7 @@
 """django-oscar: orders placed through Oscar's own checkout code, served by OscarOrderSource.
 
 Collected only when django-oscar is installed (CONNEX_TEST_OSCAR=1, tox -e oscar); the endpoint
-contract suite (tests/test_orders.py) runs against the Oscar shop as well, through OscarHarness.
+contract suite runs against the Oscar shop as well (tests/test_oscar_contract.py, through OscarHarness).
 """
 
 from __future__ import annotations
