@@ -27,8 +27,8 @@ from oscar.test import factories
 from connex_bridge.contrib.oscar.checks import check_cancelled_statuses
 from connex_bridge.contrib.oscar.source import OscarOrderSource
 from connex_bridge.contrib.oscar.testing import OscarHarness, SpecStrategy
+from connex_bridge.testing.contract import T0, UTC, day_window, get_orders, numbers, z
 from connex_bridge.testing.harness import LineSpec
-from tests.test_orders import T0, UTC, day_window, get_orders, numbers, z
 
 Applicator = get_class("offer.applicator", "Applicator")
 Basket = get_model("basket", "Basket")

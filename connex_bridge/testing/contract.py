@@ -50,6 +50,7 @@ from connex_bridge.testing.harness import LineSpec, ShopHarness
 __all__ = [
     "MICROSECOND",
     "T0",
+    "UTC",
     "OrdersContract",
     "another_store",
     "day_window",
