@@ -30,7 +30,7 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlencode
 
 import pytest
@@ -41,11 +41,13 @@ from django.test.utils import CaptureQueriesContext
 
 from connex_bridge.actions import base_path
 from connex_bridge.conf import app_settings
-from connex_bridge.models import ConnexCredential
 from connex_bridge.sources import get_order_source
 from connex_bridge.sources.builtin import BuiltinOrderSource
 from connex_bridge.testing.client import ConnexClient, HTTPSClient, basic
 from connex_bridge.testing.harness import LineSpec, ShopHarness
+
+if TYPE_CHECKING:
+    from connex_bridge.models import ConnexCredential
 
 __all__ = [
     "MICROSECOND",
