@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import os
 from collections.abc import Iterator
-from functools import partial
 from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.http import HttpResponse
-from django.test import Client
 from shop.harness import DemoShopHarness
 
 from connex_bridge.models import ConnexCredential
+from connex_bridge.testing.client import ConnexClient
 from connex_bridge.testing.harness import BuiltinHarness, ShopHarness
 from tests.altshop.harness import AltShopDeclarativeHarness, AltShopHarness, AltShopTrackedHarness
 
-#: Every order source the endpoint contract suite runs against. One line per source.
+#: The order sources the tests that take ``shop`` run against (tests/test_flows.py and others).
+#: The endpoint contract suite itself runs per source from tests/test_contract.py,
+#: tests/test_oscar_contract.py and example_project/shop/tests/, as a host runs it.
 HARNESSES: list[ShopHarness] = [
     BuiltinHarness(),
     AltShopHarness(),
@@ -32,62 +30,7 @@ if os.environ.get("CONNEX_TEST_OSCAR"):  # tests/settings.py installs django-osc
 
     HARNESSES.append(OscarHarness())
 else:
-    collect_ignore = ["test_oscar.py"]
-
-
-def basic(username: str, password: str) -> str:
-    """An HTTP Basic Authorization header value."""
-    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
-
-
-def _https_by_default(name: str) -> Any:
-    method = getattr(Client, name)
-
-    def request(self: Client, path: str, *args: Any, secure: bool = True, **kwargs: Any) -> Any:
-        return method(self, path, *args, secure=secure, **kwargs)
-
-    request.__name__ = name
-    return request
-
-
-class HTTPSClient(Client):
-    """A test client whose requests arrive over HTTPS, as the Connex endpoints require.
-
-    ``secure=False`` on one request sends it over plain HTTP.
-    """
-
-    get = _https_by_default("get")
-    post = _https_by_default("post")
-    head = _https_by_default("head")
-    options = _https_by_default("options")
-    put = _https_by_default("put")
-    patch = _https_by_default("patch")
-    delete = _https_by_default("delete")
-    trace = _https_by_default("trace")
-
-
-class ConnexClient(HTTPSClient):
-    """A test client that sends one credential's Basic header over HTTPS, as Connex does.
-
-    A streamed answer is read to the end, as Connex reads it, and returned as
-    a plain response (``.content``, ``.json()``) marked ``streamed = True``.
-    """
-
-    def __init__(self, credential: ConnexCredential, **kwargs: Any) -> None:
-        super().__init__(HTTP_AUTHORIZATION=basic(credential.username, credential.secret), **kwargs)  # type: ignore[attr-defined]
-
-    def request(self, **request: Any) -> Any:
-        response = super().request(**request)
-        if not response.streaming:
-            response.streamed = False
-            return response
-        body = b"".join(response.streaming_content)
-        read = HttpResponse(body, status=response.status_code)
-        for header, value in response.items():
-            read[header] = value
-        read.streamed = True
-        read.json = partial(json.loads, body)
-        return read
+    collect_ignore = ["test_oscar.py", "test_oscar_contract.py"]
 
 
 @pytest.fixture(params=HARNESSES, ids=lambda harness: harness.name)

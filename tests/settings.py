@@ -107,7 +107,7 @@ else:
 SILENCED_SYSTEM_CHECKS = ["connex_bridge.W002"]
 
 # CONNEX_TEST_OSCAR=1 (the tox env `oscar`) installs django-oscar and connex_bridge.contrib.oscar, and
-# tests/conftest.py adds the Oscar shop to the contract suite. The settings follow Oscar's
+# tests/test_oscar_contract.py runs the contract suite against the Oscar shop. The settings follow Oscar's
 # "Building your own shop" page, less what serves only its storefront (templates, thumbnails, middleware).
 if os.environ.get("CONNEX_TEST_OSCAR"):
     import oscar.defaults

@@ -9,7 +9,7 @@ from django.utils.module_loading import import_string
 
 from connex_bridge.actions import ACTIONS
 from connex_bridge.checks import check_deployment
-from tests.conftest import basic
+from connex_bridge.testing.client import basic
 
 EXTRA = "tests.urls_extra_action"
 
@@ -39,7 +39,7 @@ class TestAnActionAddedToTheTable:
         assert reverse("connex_bridge:ping") == "/connex/ping"
 
     def test_needs_credentials_like_every_action(self, db):
-        from tests.conftest import HTTPSClient
+        from connex_bridge.testing.client import HTTPSClient
 
         assert HTTPSClient().get("/connex/ping").status_code == 401
 

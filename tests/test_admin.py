@@ -16,9 +16,9 @@ from django.urls import path, reverse
 from django.utils.cache import get_max_age
 
 from connex_bridge.models import ConnexCredential
+from connex_bridge.testing.client import HTTPSClient, basic
 from connex_bridge.testing.factories import ConnexCredentialFactory
 from connex_bridge.testing.harness import db_time
-from tests.conftest import HTTPSClient, basic
 
 pytestmark = pytest.mark.django_db
 

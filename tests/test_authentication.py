@@ -12,8 +12,8 @@ from django.utils import timezone
 from connex_bridge import credential_secrets
 from connex_bridge.authentication import MISSING, REJECTED
 from connex_bridge.models import ConnexCredential
+from connex_bridge.testing.client import HTTPSClient, basic
 from connex_bridge.testing.factories import ConnexCredentialFactory
-from tests.conftest import HTTPSClient, basic
 
 ENDPOINTS = ["/connex/authenticatetowebservice", "/connex/orders?orderNumber=1"]
 

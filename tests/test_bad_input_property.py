@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 
 from connex_bridge.authentication import REALM
 from connex_bridge.filters import WINDOW_PARAMETERS, database_bound, parse_connex_datetime
+from connex_bridge.testing.client import HTTPSClient
 from connex_bridge.testing.factories import OrderFactory
-from tests.conftest import HTTPSClient
 
 UTC = dt.timezone.utc
 PARAMETERS = (*WINDOW_PARAMETERS, "orderStatus", "storeName", "orderNumber")

@@ -129,8 +129,8 @@ def test_outside_any_test_transaction_an_answer_still_takes_a_constant_handful_o
     django_assert_max_num_queries, django_assert_num_queries
 ):
     # As in production: the answer opens its own transaction (BEGIN ... COMMIT count too).
+    from connex_bridge.testing.client import ConnexClient
     from connex_bridge.testing.factories import ConnexCredentialFactory
-    from tests.conftest import ConnexClient
 
     connex = ConnexClient(ConnexCredentialFactory())
     OrderFactory(number="first", modified_at=T0)

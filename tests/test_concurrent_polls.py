@@ -27,8 +27,8 @@ import pytest
 from django.db import connection, transaction
 
 from connex_bridge.models import Order, Payment
+from connex_bridge.testing.client import ConnexClient
 from connex_bridge.testing.factories import ConnexCredentialFactory, OrderFactory
-from tests.conftest import ConnexClient
 
 pytestmark = [pytest.mark.concurrent, pytest.mark.django_db(transaction=True)]
 

@@ -16,9 +16,9 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from connex_bridge.models import ConnexCredential
+from connex_bridge.testing.client import HTTPSClient, basic
 from connex_bridge.testing.factories import ConnexCredentialFactory
 from connex_bridge.testing.harness import db_time
-from tests.conftest import HTTPSClient, basic
 
 pytestmark = pytest.mark.django_db
 

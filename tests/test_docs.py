@@ -19,7 +19,8 @@ def test_the_guides_worked_example_is_the_demo_shops_adapter():
 
 def test_every_test_docs_consistency_names_exists():
     text = (ROOT / "docs" / "consistency.md").read_text()
-    named = re.findall(r"`((?:tests|fuzz)/[\w/]+\.py)::(\w+)`", text)
+    # The endpoint contract suite ships (connex_bridge/testing/contract.py): its tests are methods.
+    named = re.findall(r"`((?:tests|fuzz|connex_bridge/testing)/[\w/]+\.py)::(\w+)`", text)
 
     assert len(named) >= 20
     missing = [

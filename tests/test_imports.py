@@ -12,6 +12,7 @@ always imported first).
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import connex_bridge
@@ -195,3 +196,42 @@ def test_type_checking_imports_and_ancestors_are_not_edges(tmp_path):
     assert graph["shop.conf"] == set()
     assert graph["shop.sources.base"] == {"shop.conf", "shop.sources.helpers"}
     assert find_cycle(graph) is None
+
+
+#: Modules that are test helpers: they may import pytest, pytest-django and factory-boy.
+TEST_HELPERS = re.compile(r"^connex_bridge(\.contrib\.\w+)?\.testing(\.|$)")
+#: What only the ``test`` extra installs.
+TEST_ONLY_DISTRIBUTIONS = {"pytest", "_pytest", "pytest_django", "factory", "hypothesis"}
+
+
+def top_level_imports(path: Path) -> set[str]:
+    """The top-level names of every absolute import in the module (``pytest`` for ``from pytest import x``)."""
+    names: set[str] = set()
+    for node in _imports(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif not node.level and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_nothing_at_run_time_imports_the_test_helpers_or_what_only_the_test_extra_installs():
+    modules = module_names(PACKAGE_ROOT, "connex_bridge")
+    graph = import_graph(PACKAGE_ROOT, "connex_bridge")
+    run_time = sorted(name for name in modules if not TEST_HELPERS.match(name))
+
+    assert "connex_bridge.testing.contract" in modules and "connex_bridge.testing.contract" not in run_time
+    assert "connex_bridge.views" in run_time
+    helpers_imported = {name: sorted(filter(TEST_HELPERS.match, graph[name])) for name in run_time}
+    assert {name: found for name, found in helpers_imported.items() if found} == {}
+    test_only = {name: sorted(top_level_imports(modules[name]) & TEST_ONLY_DISTRIBUTIONS) for name in run_time}
+    assert {name: found for name, found in test_only.items() if found} == {}
+
+
+def test_the_test_helpers_are_told_apart_by_their_imports():
+    modules = module_names(PACKAGE_ROOT, "connex_bridge")
+
+    assert "pytest" in top_level_imports(modules["connex_bridge.testing.contract"])
+    assert "factory" in top_level_imports(modules["connex_bridge.testing.factories"])
+    assert TEST_HELPERS.match("connex_bridge.contrib.oscar.testing")
+    assert not TEST_HELPERS.match("connex_bridge.contrib.oscar.source")

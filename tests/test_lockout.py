@@ -10,8 +10,8 @@ from django.core.cache import caches
 
 from connex_bridge.lockout import SignInAttempt
 from connex_bridge.proxies import client_address
+from connex_bridge.testing.client import HTTPSClient, basic
 from connex_bridge.testing.factories import ConnexCredentialFactory
-from tests.conftest import HTTPSClient, basic
 
 PAIRING = "/connex/authenticatetowebservice"
 ATTACKER = "203.0.113.5"

@@ -18,11 +18,11 @@ from connex_bridge.models import OrderChange
 from connex_bridge.records import AddressRecord, CustomerRecord, DiscountRecord, LineRecord, PaymentRecord
 from connex_bridge.sources import OrderSource
 from connex_bridge.sources.base import read_path
+from connex_bridge.testing.client import ConnexClient
 from connex_bridge.testing.harness import db_time
 from tests.altshop.harness import AltShopHarness, AltShopTrackedHarness
 from tests.altshop.models import Receipt, Sale, SaleItem
 from tests.altshop.source import AltShopDeclarativeSource, AltShopSource, AltShopTrackedSource
-from tests.conftest import ConnexClient
 
 LONG_AGO = dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc)
 RECENTLY = "date_modified_min=2025-01-01T00:00:00Z"

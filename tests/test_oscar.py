@@ -1,7 +1,7 @@
 """django-oscar: orders placed through Oscar's own checkout code, served by OscarOrderSource.
 
 Collected only when django-oscar is installed (CONNEX_TEST_OSCAR=1, tox -e oscar); the endpoint
-contract suite (tests/test_orders.py) runs against the Oscar shop as well, through OscarHarness.
+contract suite runs against the Oscar shop as well (tests/test_oscar_contract.py, through OscarHarness).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from oscar.test import factories
 from connex_bridge.contrib.oscar.checks import check_cancelled_statuses
 from connex_bridge.contrib.oscar.source import OscarOrderSource
 from connex_bridge.contrib.oscar.testing import OscarHarness, SpecStrategy
+from connex_bridge.testing.contract import T0, UTC, day_window, get_orders, numbers, z
 from connex_bridge.testing.harness import LineSpec
-from tests.test_orders import T0, UTC, day_window, get_orders, numbers, z
 
 Applicator = get_class("offer.applicator", "Applicator")
 Basket = get_model("basket", "Basket")

@@ -23,8 +23,8 @@ from django.views.debug import ExceptionReporter
 
 from connex_bridge import credential_secrets
 from connex_bridge.models import ConnexCredential
+from connex_bridge.testing.client import HTTPSClient, basic
 from connex_bridge.testing.factories import ConnexCredentialFactory
-from tests.conftest import HTTPSClient, basic
 
 PAIRING = "/connex/authenticatetowebservice"
 STRONG = "Kettle-Walrus-Quartz-19"

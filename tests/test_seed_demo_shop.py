@@ -33,10 +33,10 @@ from shop.harness import DemoShopHarness
 from shop.models import Address, CouponRedemption, Order, OrderItem, Payment, Product, Shipment
 
 from connex_bridge.models import ConnexCredential
+from connex_bridge.testing.client import ConnexClient, basic
 from connex_bridge.testing.factories import ConnexCredentialFactory
 from connex_bridge.testing.harness import db_time as stored
 from connex_bridge.vocabulary import cents
-from tests.conftest import ConnexClient, basic
 
 UTC = dt.timezone.utc
 # Just after the US switch to daylight saving time, so the month before it spans both offsets.

@@ -23,8 +23,8 @@ import pytest
 from django.db import connection
 
 from connex_bridge.models import Order, OrderLine, Payment
+from connex_bridge.testing.client import HTTPSClient, basic
 from connex_bridge.testing.factories import ConnexCredentialFactory, OrderFactory
-from tests.conftest import HTTPSClient, basic
 
 pytestmark = [pytest.mark.concurrent, pytest.mark.django_db(transaction=True)]
 

@@ -14,7 +14,7 @@ from django.middleware.security import SecurityMiddleware
 from django.test import Client, RequestFactory
 
 from connex_bridge.checks import check_deployment
-from tests.conftest import HTTPSClient, basic
+from connex_bridge.testing.client import HTTPSClient, basic
 
 ENDPOINTS = ["/connex/authenticatetowebservice", "/connex/orders?orderNumber=1"]
 

@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from connex_bridge.testing.client import ConnexClient
 from connex_bridge.testing.harness import BuiltinHarness, ShopHarness
 from tests.altshop.harness import AltShopTrackedHarness
-from tests.conftest import ConnexClient
 
 T0 = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.timezone.utc)
 SPAN = 6 * 3600  # orders change within six hours of T0

@@ -1,11 +1,11 @@
 """The endpoint contract suite's view of a shop: make orders, move their clocks.
 
-connex_bridge's endpoint tests run once per order source. Each source comes
-with a :class:`ShopHarness` that creates orders the shop's own way from a
-neutral :class:`OrderSpec`; the tests only ever talk to the harness and to
-the HTTP API. To run the suite against another source, subclass
-``ShopHarness`` and add it to the list the suite is parametrized over
-(``tests/conftest.py``: ``HARNESSES``).
+The endpoint contract suite (:class:`connex_bridge.testing.contract.OrdersContract`) runs
+against one order source at a time. Each source comes with a :class:`ShopHarness` that
+creates orders the shop's own way from a neutral :class:`OrderSpec`; the tests only ever
+talk to the harness and to the HTTP API. To run the suite against a source, subclass
+``ShopHarness`` and name an instance in a subclass of ``OrdersContract``
+(docs/connect-your-shop.md, "Testing your source").
 """
 
 from __future__ import annotations
@@ -97,6 +97,22 @@ class ShopHarness:
     connex_settings: dict[str, Any] = {}
     #: The merchant the suite's credentials are bound to (sources with ``merchant_field``).
     merchant: str = ""
+
+    # What the shop cannot represent. The suite reads these flags and asserts what Connex must
+    # get from such a shop instead, so one suite fits every shape and no test is skipped.
+
+    #: The one store of a shop that has no store field (its source's ``store_field = None``): every
+    #: order's ``StoreName`` is this name (the source's ``store_name``), whatever ``OrderSpec.store``
+    #: says. A ``storeName`` filter or a credential's stores then select every order when they name
+    #: this store (in any case) and none when they name another. ``None``: each order has its own store.
+    single_store: str | None = None
+    #: False when the shop cannot record which order a refund refunds (``OrderSpec.parent_number``):
+    #: every ``ParentOrderNumber`` is then ``""``.
+    parent_numbers: bool = True
+    #: True for a US-style shop: unit prices without tax and one tax amount on the order. Its lines go
+    #: out taxable (``HasTax`` true) with ``PriceInclTax == PriceExclTax``; the totals still balance.
+    #: False: prices carry their tax per line, and a taxed line has ``PriceInclTax > PriceExclTax``.
+    order_level_tax: bool = False
 
     def credential(self, **kwargs: Any) -> ConnexCredential:
         """A credential allowed to see this shop's test orders; ``.secret`` holds its secret."""

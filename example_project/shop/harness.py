@@ -1,4 +1,4 @@
-"""The endpoint contract suite's view of the demo shop (listed in tests/conftest.py ``HARNESSES``)."""
+"""The endpoint contract suite's view of the demo shop (run by shop/tests/test_connex_contract.py)."""
 
 from __future__ import annotations
 

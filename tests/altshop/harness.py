@@ -83,3 +83,12 @@ class AltShopTrackedHarness(AltShopHarness):
         Receipt.objects.create(
             sale=Sale.objects.get(ref=number), cents=to_minor_units(amount), taken=timezone.now(), card="Visa"
         )
+
+
+class AltShopOneStoreHarness(AltShopHarness):
+    """Alt shop with one store and no refund links: the contract's shape flags at work."""
+
+    name = "altshop-one-store"
+    connex_settings = {"ORDER_SOURCE": "tests.altshop.source.AltShopOneStoreSource"}
+    single_store = "Alt Outlet"
+    parent_numbers = False

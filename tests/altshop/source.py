@@ -3,9 +3,11 @@
 ``AltShopSource`` writes every method by hand; ``AltShopDeclarativeSource``
 names paths and overrides the cent fields with methods; ``AltShopTrackedSource``
 ignores the host's ``touched`` column and tracks changes itself, and scopes
-credentials to a merchant.
+credentials to a merchant; ``AltShopOneStoreSource`` has one store and no
+refund links.
 """
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -130,3 +132,18 @@ class AltShopTrackedSource(AltShopDeclarativeSource):
     modified_field = None
     merchant_field = "merchant"
     track_changes = {"altshop.Sale": "pk", "altshop.SaleItem": "sale_id", "altshop.Receipt": "sale_id"}
+
+
+class AltShopOneStoreSource(AltShopSource):
+    """The alt shop as a one-store shop that keeps no link from a refund to its sale.
+
+    Every order is in ``store_name`` (the channel column is not read), and no
+    ``ParentOrderNumber`` is sent: the shape ``ShopHarness.single_store`` and
+    ``ShopHarness.parent_numbers`` describe.
+    """
+
+    store_field = None
+    store_name = "Alt Outlet"
+
+    def to_record(self, order: Any) -> OrderRecord:
+        return replace(super().to_record(order), store_name=self.store_name, parent_number="")
