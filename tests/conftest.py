@@ -14,6 +14,7 @@ from connex_bridge.models import ConnexCredential
 from connex_bridge.testing.client import ConnexClient
 from connex_bridge.testing.harness import BuiltinHarness, ShopHarness
 from tests.altshop.harness import AltShopDeclarativeHarness, AltShopHarness, AltShopTrackedHarness
+from tests.jsonshop.harness import JsonShopHarness
 
 #: The order sources the tests that take ``shop`` run against (tests/test_flows.py and others).
 #: The endpoint contract suite itself runs per source from tests/test_contract.py,
@@ -24,6 +25,7 @@ HARNESSES: list[ShopHarness] = [
     AltShopDeclarativeHarness(),
     AltShopTrackedHarness(),
     DemoShopHarness(),
+    JsonShopHarness(),
 ]
 if os.environ.get("CONNEX_TEST_OSCAR"):  # tests/settings.py installs django-oscar (tox -e oscar)
     from connex_bridge.contrib.oscar.testing import OscarHarness

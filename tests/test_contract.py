@@ -22,6 +22,7 @@ from tests.altshop.harness import (
     AltShopOneStoreHarness,
     AltShopTrackedHarness,
 )
+from tests.jsonshop.harness import JsonShopHandWrittenHarness, JsonShopHarness
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST = "test_orders_exactly_at_min_and_max_are_in_and_a_microsecond_outside_is_out"
@@ -45,6 +46,16 @@ class TestAltShopTracked(OrdersContract):
 
 class TestAltShopOneStore(OrdersContract):
     harness = AltShopOneStoreHarness()
+
+
+class TestJsonShop(OrdersContract):
+    """One store, JSON snapshots and money rows, free-text addresses, no currency, sales tax on the order."""
+
+    harness = JsonShopHarness()
+
+
+class TestJsonShopHandWritten(OrdersContract):
+    harness = JsonShopHandWrittenHarness()
 
 
 def test_a_contract_class_without_a_harness_is_an_error_that_says_what_to_set():

@@ -10,10 +10,10 @@ from django.db.models import Value
 
 from connex_bridge.checks import check_order_source
 from connex_bridge.records import AddressRecord, LineRecord, PaymentRecord
+from connex_bridge.testing.client import ConnexClient
 from tests.altshop.harness import AltShopHarness
 from tests.altshop.models import Sale
 from tests.altshop.source import AltShopDeclarativeSource, AltShopSource
-from tests.conftest import ConnexClient
 from tests.jsonshop.harness import JsonShopHarness
 from tests.jsonshop.models import GiftCardRedemption, Order
 from tests.jsonshop.source import JsonShopSource

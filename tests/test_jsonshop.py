@@ -15,8 +15,8 @@ from urllib.parse import urlencode
 import pytest
 
 from connex_bridge.checks import check_order_source
+from connex_bridge.testing.client import ConnexClient
 from connex_bridge.testing.harness import LineSpec, ShopHarness
-from tests.conftest import ConnexClient
 from tests.jsonshop.harness import JsonShopHandWrittenHarness, JsonShopHarness
 from tests.jsonshop.models import Order
 
