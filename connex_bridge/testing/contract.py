@@ -472,7 +472,11 @@ class OrdersContract:
 
         shop.add_payment("1001", Decimal("1.00"))
 
-        assert numbers(get_orders(connex, **window)["Orders"]) == ["1001"]
+        assert numbers(get_orders(connex, **window)["Orders"]) == ["1001"], (
+            "A new payment did not move the order's ModifiedDate, so Connex would never see it. If the "
+            "shop's modified field does not move when a payment is added, set modified_field = None and "
+            "list the payment model in track_changes (docs/connect-your-shop.md, 'No reliable modified time')."
+        )
 
     # --- store scoping ------------------------------------------------------------------
 

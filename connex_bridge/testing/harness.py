@@ -196,10 +196,14 @@ class BuiltinHarness(ShopHarness):
         Payment.objects.create(order=Order.objects.get(number=number), amount=amount, method="Visa")
 
 
-def set_change_time(source_label: str, order_key: Any, at: dt.datetime) -> None:
-    """Pin a tracked order's last change time (for harnesses of tracked sources)."""
+def set_change_time(model_label: str, order_key: Any, at: dt.datetime) -> None:
+    """Pin a tracked order's last change time (for harnesses of tracked sources).
+
+    ``model_label`` is the source's order model, ``"app_label.Model"`` in any case;
+    ``order_key`` the order's primary key.
+    """
     from connex_bridge.models import OrderChange
 
     OrderChange.objects.update_or_create(
-        source=source_label, order_key=str(order_key), defaults={"changed_at": db_time(at)}
+        source=model_label.lower(), order_key=str(order_key), defaults={"changed_at": db_time(at)}
     )

@@ -50,7 +50,7 @@ class JsonShopHarness(ShopHarness):
         if created_at is not None:
             Order.objects.filter(number=number).update(date_created=db_time(created_at))
         if modified_at is not None:
-            set_change_time("jsonshop.order", Order.objects.get(number=number).pk, modified_at)
+            set_change_time("jsonshop.Order", Order.objects.get(number=number).pk, modified_at)
 
     def add_payment(self, number: str, amount: Decimal) -> None:
         # As the shop does: the order is not saved, so date_updated stays; change tracking sees the payment.
