@@ -301,10 +301,10 @@ class DeclarativeOrderSource(OrderSource):
         for kind, on_model, paths in groups:
             for key, path in paths.items():
                 if kind == "order" and key in _FILTER_KEYS:
-                    errors.append(_filter_key_error(name, f"order_fields[{key!r}]", key))
+                    errors.append(_filter_key_error(name, f"order_fields[{key!r}]", key, model))
                     continue
                 if key not in _KEYS[kind]:
-                    errors.append(_unknown_key_error(name, kind, key))
+                    errors.append(_unknown_key_error(name, kind, key, on_model))
                     continue
                 if isinstance(path, Value):
                     continue  # a constant: nothing to resolve
@@ -319,6 +319,7 @@ class DeclarativeOrderSource(OrderSource):
     def _check_methods(self) -> list[checks.CheckMessage]:
         """connex_bridge.E026 / E027: each ``get_…`` method the subclass defines is a hook that is called."""
         name = type(self).__name__
+        model = self.require_model()
         hooks = _hook_names()
         errors: list[checks.CheckMessage] = []
         for cls in type(self).__mro__:
@@ -329,14 +330,14 @@ class DeclarativeOrderSource(OrderSource):
                     continue
                 key = method.removeprefix("get_").removeprefix("order_")
                 if key in _FILTER_KEYS:
-                    errors.append(_filter_key_error(name, f"{method}()", key))
+                    errors.append(_filter_key_error(name, f"{method}()", key, model))
                 elif method not in hooks:
                     close = get_close_matches(method, sorted(hooks), n=1, cutoff=0.6)
                     guess = f"Did you mean {close[0]}()? " if close else ""
                     errors.append(
                         checks.Error(
                             f"{name}.{method}() is no hook: no field of Connex's order, line, payment or "
-                            "discount is named so, so it would never be called.",
+                            f"discount is named so, so it would never be called for {model._meta.label}.",
                             hint=f"{guess}A helper that is no hook must not start with 'get_'; "
                             "docs/connect-your-shop.md lists every hook.",
                             id="connex_bridge.E026",
@@ -357,12 +358,12 @@ def _hook_names() -> set[str]:
     return names
 
 
-def _filter_key_error(name: str, where: str, key: str) -> checks.CheckMessage:
+def _filter_key_error(name: str, where: str, key: str, model: type[models.Model]) -> checks.CheckMessage:
     """connex_bridge.E027: a field Connex filters by, set other than by its ``*_field`` path."""
     attribute = _FILTER_KEYS[key]
     return checks.Error(
         f"{name}.{where} sets the order's {key}, which Connex filters by: it is read through {attribute} "
-        "only, so that what Connex is sent is what the database filtered.",
+        f"on {model._meta.label} only, so that what Connex is sent is what the database filtered.",
         hint=f"Point {attribute} at the field (a path may go through relations and into a JSONField) and "
         f"remove {where}."
         + (" A shop with one store sets store_field = None and store_name." if key == "store_name" else ""),
@@ -370,13 +371,14 @@ def _filter_key_error(name: str, where: str, key: str) -> checks.CheckMessage:
     )
 
 
-def _unknown_key_error(name: str, kind: str, key: str) -> checks.CheckMessage:
+def _unknown_key_error(name: str, kind: str, key: str, model: type[models.Model]) -> checks.CheckMessage:
     """connex_bridge.E020: a key of a field map that is no field of the record."""
     known = sorted(_KEYS[kind] - _FILTER_KEYS.keys())
     close = get_close_matches(key, known, n=1)
     guess = f"Did you mean {close[0]!r}? " if close else ""
     return checks.Error(
-        f"{name}.{kind}_fields has the key {key!r}, which is no field of the {kind} Connex gets.",
+        f"{name}.{kind}_fields has the key {key!r} (for {model._meta.label}), which is no field of the "
+        f"{kind} Connex gets.",
         hint=f"{guess}Known keys: {', '.join(known)}.",
         id="connex_bridge.E020",
     )
