@@ -6,13 +6,16 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db.models import Value
+from django.db.models import CharField, F, OuterRef, Subquery, Value
+from django.db.models.functions import Concat, Upper
 
 from connex_bridge.checks import check_order_source
+from connex_bridge.flows.orders import OrdersAnswer
 from connex_bridge.records import AddressRecord, LineRecord, PaymentRecord
+from connex_bridge.sources import get_order_source
 from connex_bridge.testing.client import ConnexClient
 from tests.altshop.harness import AltShopHarness
-from tests.altshop.models import Sale
+from tests.altshop.models import Receipt, Sale
 from tests.altshop.source import AltShopDeclarativeSource, AltShopSource
 from tests.jsonshop.harness import JsonShopHarness
 from tests.jsonshop.models import GiftCardRedemption, Order
@@ -288,3 +291,38 @@ def test_a_relation_that_is_not_there_lists_the_ones_that_are_as_python_reads_th
 
     assert error.id == "connex_bridge.E019"
     assert "jsonshop.Order has: giftcardredemption_set, items, payments" in error.hint
+
+
+# --- query expressions in the maps, and records outside a poll ---------------------------------------
+
+
+class WithExpressions(AltShopDeclarativeSource):
+    order_fields = {
+        **AltShopDeclarativeSource.order_fields,
+        "note": Concat(Value("Sale "), F("ref"), output_field=CharField()),
+        "tracking_number": Subquery(
+            Receipt.objects.filter(sale=OuterRef("pk")).order_by("-pk").values("txn")[:1]
+        ),  # the last receipt's transaction id
+    }
+    line_fields = {**AltShopDeclarativeSource.line_fields, "name": Upper("title")}
+
+
+def test_query_expressions_in_the_maps_are_computed_by_the_database(settings, db):
+    assert errors(settings, "WithExpressions") == []
+
+    order = one_order(settings, "WithExpressions")
+
+    assert (order["Note"], order["TrackingNumber"]) == ("Sale 1001", "t1")
+    assert order["OrderDetails"][0]["Name"] == "PRODUCT"
+
+
+def test_to_record_outside_a_poll_gives_what_the_poll_sends(settings, db):
+    settings.CONNEX_BRIDGE = {"ORDER_SOURCE": f"{SOURCE}.WithExpressions"}
+    harness = AltShopHarness()
+    harness.order("1001", payments=[Decimal("4.00"), Decimal("6.00")])
+    (polled, *_) = OrdersAnswer(harness.credential(), {"orderNumber": "1001"}).records()
+
+    record = get_order_source().to_record(Sale.objects.get(ref="1001"))
+
+    assert record == polled
+    assert (record.note, len(record.payments)) == ("Sale 1001", 2)

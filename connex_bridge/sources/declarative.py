@@ -42,17 +42,19 @@ system check error. The ``select_related`` and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import fields as dataclass_fields
 from dataclasses import replace
 from decimal import Decimal
 from difflib import get_close_matches
+from itertools import repeat
 from typing import Any
 
 from django.core import checks
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.db.models import Prefetch, QuerySet, Value
+from django.db.models import QuerySet, Value, prefetch_related_objects
+from django.db.models.expressions import Combinable
 
 from connex_bridge.records import (
     AddressRecord,
@@ -63,6 +65,8 @@ from connex_bridge.records import (
     PaymentRecord,
 )
 from connex_bridge.sources.base import (
+    CANCELLED_ANNOTATION,
+    CHANGED_AT_ANNOTATION,
     OrderSource,
     no_model_error,
     path_error,
@@ -72,6 +76,20 @@ from connex_bridge.sources.base import (
     relation_path,
     resolve_path,
 )
+from connex_bridge.sources.rows import (
+    COLUMN,
+    CONSTANT,
+    HOOK,
+    ChildPlan,
+    Columns,
+    Compiled,
+    ReadPlan,
+    Step,
+    back_path,
+    chunks,
+    instances,
+    own_fields,
+)
 from connex_bridge.vocabulary import ZERO
 
 _NESTED = {"customer": CustomerRecord, "billing_address": AddressRecord, "shipping_address": AddressRecord}
@@ -79,6 +97,7 @@ _ORDER_KEYS = {f.name for f in dataclass_fields(OrderRecord)} - {
     "lines", "discounts", "payments", "is_cancelled", *_NESTED,  # these are built from their own keys
 }  # fmt: skip
 _EMPTY_ADDRESS = AddressRecord()
+_RECORDS: dict[str, type[Any]] = {"line": LineRecord, "payment": PaymentRecord, "discount": DiscountRecord}
 #: A free-text address (AddressRecord.from_text), beside the address's own fields.
 _ADDRESS_TEXT = {"billing_address.text", "shipping_address.text"}
 _KEYS = {
@@ -111,74 +130,215 @@ class DeclarativeOrderSource(OrderSource):
 
     #: OrderRecord field (or ``customer.email``, ``billing_address.city`` …) → path on the order,
     #: or ``Value(constant)``.
-    order_fields: Mapping[str, str | Value] = {}
+    order_fields: Mapping[str, str | Combinable] = {}
     #: Path from the order to its lines (a reverse relation or many-to-many), or ``None``.
     lines: str | None = None
     #: LineRecord field → path on a line. ``sku``, ``quantity`` and ``unit_price_excl_tax`` are required.
-    line_fields: Mapping[str, str | Value] = {}
+    line_fields: Mapping[str, str | Combinable] = {}
     #: Path from the order to its payments, or ``None``.
     payments: str | None = None
     #: PaymentRecord field → path on a payment. ``amount`` and ``paid_at`` are required.
-    payment_fields: Mapping[str, str | Value] = {}
+    payment_fields: Mapping[str, str | Combinable] = {}
     #: Path from the order to its coupons / discounts, or ``None``.
     discounts: str | None = None
     #: DiscountRecord field → path on a discount. ``name`` is required.
-    discount_fields: Mapping[str, str | Value] = {}
+    discount_fields: Mapping[str, str | Combinable] = {}
 
     # --- queries -----------------------------------------------------------------
 
     def prefetch(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        model = self.require_model()
-        select = _related_paths(model, self._order_paths())
-        queryset = queryset.select_related(*select) if select else queryset
-        for relation, paths in ((self.lines, self.line_fields), (self.payments, self.payment_fields)):
-            if relation:
-                queryset = queryset.prefetch_related(self._prefetch(model, relation, paths.values()))
-        if self.discounts:
-            queryset = queryset.prefetch_related(self._prefetch(model, self.discounts, self.discount_fields.values()))
+        """What the ``get_…`` hooks follow beyond a row's own fields: add ``prefetch_related`` /
+        ``select_related`` lookups here, and they are fetched once per chunk of orders.
+
+        The mapped paths need nothing here: they are read as plain rows (:mod:`connex_bridge.sources.rows`).
+        """
         return queryset
 
-    @staticmethod
-    def _prefetch(model: type[models.Model], relation: str, paths: Iterable[str | Value]) -> Prefetch[Any]:
-        accessor, related = relation_path(model, relation)
-        select = _related_paths(related, paths)
+    def iter_records(self, queryset: QuerySet[Any], statuses: Sequence[str]) -> Iterator[OrderRecord]:
+        """Every sale and refund as records, read as rows: one query for the orders, and one per child
+        relation for each :attr:`chunk_size` orders."""
+        plan = self.read_plan()
+        ordered = self.order_by(self.select_sales_and_refunds(queryset, statuses))
+        rows = plan.columns.select(ordered)
+        custom = _overrides(self, "to_record")
+        for chunk in chunks(rows.iterator(chunk_size=self.chunk_size), self.chunk_size):
+            yield from self._records(plan, chunk, rows.db, custom)
+
+    def read_plan(self) -> ReadPlan:
+        """The columns and steps this source reads, worked out on first use (per source instance)."""
+        plan: ReadPlan | None = self.__dict__.get("_read_plan")
+        if plan is None:
+            plan = self.__dict__["_read_plan"] = self._make_plan()
+        return plan
+
+    def _make_plan(self) -> ReadPlan:
+        model = self.require_model()
+        columns = Columns()
+        positions = {
+            "pk": columns.add("pk"),
+            "number": columns.add(self.number_field),
+            "status": columns.add(self.status_field),
+            "created": columns.add(self.created_field),
+            "modified": columns.add(
+                CHANGED_AT_ANNOTATION if self.tracks_changes else (self.modified_field or self.created_field)
+            ),
+            "cancelled": columns.add(CANCELLED_ANNOTATION),
+        }
+        store = columns.add(self.store_field) if self.store_field is not None else None
+        steps = [self._step("order", key, self.order_fields, columns) for key in self._order_keys()]
+        list_hooks = {kind: _overrides(self, f"get_{kind}s") for kind in ("line", "payment", "discount")}
+        needs_instance = (
+            any(step[1] == HOOK for step in steps)
+            or any(self._method("order", prefix) for prefix in _NESTED)
+            or any(list_hooks.values())
+            or any(_overrides(self, name) for name in ("to_record", "store_name_of", "modified_at"))
+        )
+        children: list[ChildPlan] = []
+        lookups: list[Any] = []
+        for kind, relation, paths in (
+            ("line", self.lines, self.line_fields),
+            ("payment", self.payments, self.payment_fields),
+            ("discount", self.discounts, self.discount_fields),
+        ):
+            if not relation:
+                continue
+            accessor, related = relation_path(model, relation)
+            if list_hooks[kind]:
+                lookups.append(accessor)  # the hook reads the relation from the instance
+                continue
+            children.append(self._child_plan(kind, related, back_path(model, relation), paths))
+        instance_fields = instance_slice = None
+        if needs_instance:
+            instance_fields = own_fields(model)
+            instance_slice = slice(len(columns.names), len(columns.names) + len(instance_fields))
+            columns.names.extend(instance_fields)
+            extra = self.prefetch(model._default_manager.all())
+            lookups.extend(extra._prefetch_related_lookups)  # type: ignore[attr-defined]
+            if isinstance(extra.query.select_related, dict):
+                lookups.extend(_flatten(extra.query.select_related))
+        overrides = frozenset(
+            name
+            for name in ("to_record", "store_name_of", "modified_at", "get_lines", "get_payments", "get_discounts")
+            if _overrides(self, name)
+        )
+        nested_hooks = {prefix: hook for prefix in _NESTED if (hook := self._method("order", prefix)) is not None}
+        return ReadPlan(
+            compiled=Compiled.of(steps),
+            overrides=overrides,
+            nested_hooks=nested_hooks,
+            columns=columns,
+            pk=positions["pk"],
+            number=positions["number"],
+            status=positions["status"],
+            store=store,
+            created=positions["created"],
+            modified=positions["modified"],
+            cancelled=positions["cancelled"],
+            steps=steps,
+            children=children,
+            instance_fields=instance_fields,
+            instance_slice=instance_slice,
+            lookups=lookups,
+        )
+
+    def _child_plan(
+        self, kind: str, related: type[models.Model], back: str, paths: Mapping[str, str | Combinable]
+    ) -> ChildPlan:
+        columns = Columns()
+        keys = dict.fromkeys([*paths, *(key for key in _KEYS[kind] if self._method(kind, key))])
+        steps = [self._step(kind, key, paths, columns) for key in keys]
         # A stable order: without one, PostgreSQL may return lines differently each time,
         # and the same window must give the same bytes.
-        ordering = related._meta.ordering or ["pk"]
-        children = related._default_manager.order_by(*ordering)
-        # select_related() with no fields would follow every foreign key (deprecated in Django 6.1).
-        return Prefetch(accessor, queryset=children.select_related(*select) if select else children)
+        child = ChildPlan(kind, related, back, list(related._meta.ordering or ["pk"]), columns, steps)
+        child.compiled = Compiled.of(steps)
+        if any(step[1] == HOOK for step in steps):
+            child.instance_fields = own_fields(related)
+            child.instance_slice = slice(len(columns.names), len(columns.names) + len(child.instance_fields))
+            columns.names.extend(child.instance_fields)
+        return child
 
-    def _order_paths(self) -> list[str | Value]:
-        return [p for p in (self.number_field, self.status_field, self.store_field, *self.order_fields.values()) if p]
+    def _step(self, kind: str, key: str, paths: Mapping[str, str | Combinable], columns: Columns) -> Step:
+        money = key in _MONEY
+        method = self._method(kind, key)
+        if method is not None:
+            return (key, HOOK, method, money)
+        path = paths[key]
+        if isinstance(path, Value):
+            value = path.value
+            if money and value is not None and not isinstance(value, Decimal):
+                value = Decimal(str(value))
+            return (key, CONSTANT, value, False)
+        return (key, COLUMN, columns.add(path), money)
 
     # --- records -----------------------------------------------------------------
 
-    def to_record(self, order: Any) -> OrderRecord:
-        values: dict[str, Any] = {}
-        nested: dict[str, dict[str, Any]] = {prefix: {} for prefix in _NESTED}
-        for key in self._order_keys():
-            value = self._value("order", key, order, self.order_fields)
-            if value is None:
-                continue  # the record's default ("" or 0) stands
-            prefix, dot, name = key.partition(".")
-            if dot:
-                nested[prefix][name] = value
+    def _records(self, plan: ReadPlan, chunk: list[tuple[Any, ...]], db: str, custom: bool) -> Iterator[OrderRecord]:
+        keys = [row[plan.pk] for row in chunk]
+        children = {child.kind: (child, child.rows_by_order(keys)) for child in plan.children}
+        objects: list[Any] = [None] * len(chunk)
+        if plan.instance_fields is not None and plan.instance_slice is not None:
+            model = self.require_model()
+            objects = instances(model, db, chunk, plan.instance_slice, plan.instance_fields)
+            for obj, row in zip(objects, chunk, strict=True):
+                setattr(obj, CANCELLED_ANNOTATION, row[plan.cancelled])
+                if self.tracks_changes:
+                    setattr(obj, CHANGED_AT_ANNOTATION, row[plan.modified])
+            if plan.lookups:
+                prefetch_related_objects(objects, *plan.lookups)
+        for obj, row in zip(objects, chunk, strict=True):
+            kids = {kind: (child, grouped.get(row[plan.pk], ())) for kind, (child, grouped) in children.items()}
+            if custom:
+                obj._connex_row = (row, kids, db)
+                record = self.to_record(obj)
             else:
-                values[key] = value
-        values.setdefault("id", order.pk if isinstance(order.pk, int) else 0)
-        values.setdefault("other", str(order.pk))
-        number = values["number"] = str(read_path(order, self.number_field))
-        values["status"] = read_path(order, self.status_field) or ""
-        values["store_name"] = self.store_name_of(order)
-        values["created_at"] = read_path(order, self.created_field)
-        values["modified_at"] = self.modified_at(order)
-        customer = self._nested("customer", order, CustomerRecord(**nested["customer"]))
-        billing = self._nested("billing_address", order, _address(nested["billing_address"]))
+                record = self._assemble(plan, row, obj, kids, db)
+            record.is_cancelled = bool(row[plan.cancelled])
+            yield record
+
+    def to_record(self, order: Any) -> OrderRecord:
+        """The record of one order. Called outside a poll (a preview, a shell), it reads the order the
+        way a poll does: one query for the order and one per child relation."""
+        read = getattr(order, "_connex_row", None)
+        if read is not None:
+            return self._assemble(self.read_plan(), read[0], order, read[1], read[2])
+        model = self.require_model()
+        plan = self.read_plan()
+        rows = plan.columns.select(self.select_sales_and_refunds(model._default_manager.filter(pk=order.pk), ()))
+        if self.tracks_changes:
+            rows = plan.columns.select(
+                self.order_by(self.select_sales_and_refunds(model._default_manager.filter(pk=order.pk), ()))
+            )
+        (record,) = self._records(plan, list(rows), rows.db, custom=False)
+        return record
+
+    def _assemble(
+        self, plan: ReadPlan, row: tuple[Any, ...], order: Any, children: Mapping[str, Any], db: str
+    ) -> OrderRecord:
+        assert plan.compiled is not None  # noqa: S101 - set by _make_plan
+        values, customer_fields, billing_fields, shipped = plan.compiled.fill(row, order)
+        pk = row[plan.pk]
+        values.setdefault("id", pk if isinstance(pk, int) else 0)
+        values.setdefault("other", str(pk))
+        number = values["number"] = str(row[plan.number])
+        values["status"] = row[plan.status] or ""
+        overrides = plan.overrides
+        if "store_name_of" in overrides:
+            values["store_name"] = self.store_name_of(order)
+        else:
+            values["store_name"] = self.store_name if plan.store is None else row[plan.store] or ""
+        values["created_at"] = row[plan.created]
+        values["modified_at"] = self.modified_at(order) if "modified_at" in overrides else row[plan.modified]
+        hooks = plan.nested_hooks
+        customer = hooks["customer"](order) if "customer" in hooks else CustomerRecord(**customer_fields)
+        billing = hooks["billing_address"](order) if "billing_address" in hooks else _address(billing_fields)
         # None when no shipping field is filled: Connex then ships to the billing address.
-        shipped = nested["shipping_address"]
-        shipping = self._nested("shipping_address", order, _address(shipped) if shipped else None)
-        discounts = [self._discount(discount) for discount in self.get_discounts(order)]
+        if "shipping_address" in hooks:
+            shipping = hooks["shipping_address"](order)
+        else:
+            shipping = _address(shipped) if shipped else None
+        lines = self._children("line", order, children, db, overrides)
+        discounts = self._children("discount", order, children, db, overrides)
+        payments = self._children("payment", order, children, db, overrides)
         # Unmapped, the order's discount is its coupons' sum, and an amount including tax is the
         # amount without: what a shop adding sales tax on the order has.
         if "discount_excl_tax" not in values and discounts:
@@ -192,10 +352,39 @@ class DeclarativeOrderSource(OrderSource):
             billing_address=billing or AddressRecord(),
             # An address with nothing in it (say, a blank free-text one) ships to the billing address.
             shipping_address=shipping if shipping != _EMPTY_ADDRESS else None,
-            lines=[self._line(line) for line in self.get_lines(order)],
+            lines=lines,
             discounts=discounts,
-            payments=[self._payment(payment, number) for payment in self.get_payments(order)],
+            payments=[
+                payment if payment.order_number else replace(payment, order_number=number) for payment in payments
+            ],
         )
+
+    def _children(
+        self, kind: str, order: Any, children: Mapping[str, Any], db: str, overrides: frozenset[str]
+    ) -> list[Any]:
+        """The records of one child list: from the rows read, or from the ``get_<kind>s`` hook."""
+        if kind not in children:
+            if f"get_{kind}s" not in overrides:
+                return []
+            build = {"line": self._line, "discount": self._discount, "payment": self._payment}[kind]
+            return [build(item) for item in getattr(self, f"get_{kind}s")(order)]
+        child, rows = children[kind]
+        if not rows:
+            return []
+        compiled = child.compiled
+        objects: Iterable[Any] = repeat(None)
+        if child.instance_fields is not None and child.instance_slice is not None:
+            objects = instances(child.model, db, rows, child.instance_slice, child.instance_fields)
+        record = _RECORDS[kind]
+        if kind == "line":
+            lines = []
+            for row, obj in zip(rows, objects, strict=False):  # objects may be repeat(None)
+                values = compiled.fill(row, obj)[0]
+                values.setdefault("sku", "")
+                values.setdefault("unit_price_excl_tax", ZERO)
+                lines.append(LineRecord(**values))
+            return lines
+        return [record(**compiled.fill(row, obj)[0]) for row, obj in zip(rows, objects, strict=False)]
 
     # A get_lines / get_discounts / get_payments override may return records, which pass through
     # unchanged, as well as host objects read through the field maps.
@@ -208,10 +397,11 @@ class DeclarativeOrderSource(OrderSource):
             return discount
         return DiscountRecord(**self._child("discount", discount, self.discount_fields))
 
-    def _payment(self, payment: Any, number: str) -> PaymentRecord:
+    def _payment(self, payment: Any) -> PaymentRecord:
+        """A payment record; an empty ``order_number`` becomes the order's in :meth:`_assemble`."""
         if isinstance(payment, PaymentRecord):
-            return payment if payment.order_number else replace(payment, order_number=number)
-        return PaymentRecord(order_number=number, **self._child("payment", payment, self.payment_fields))
+            return payment
+        return PaymentRecord(**self._child("payment", payment, self.payment_fields))
 
     def get_lines(self, order: Any) -> Iterable[Any]:
         """The order's line objects (default: :attr:`lines`), or :class:`LineRecord` s as they are."""
@@ -231,13 +421,13 @@ class DeclarativeOrderSource(OrderSource):
         keys = dict.fromkeys([*self.order_fields, *overridden])
         return [key for key in keys if key not in _FILTER_KEYS]
 
-    def _nested(self, prefix: str, order: Any, from_paths: Any) -> Any:
+    def _nested(self, prefix: str, order: Any, from_paths: Callable[[], Any]) -> Any:
         """A nested record: ``get_<prefix>(order)`` when the source has it (it wins over the
         ``<prefix>.*`` paths), else the record built from those paths."""
         method = self._method("order", prefix)
-        return method(order) if method is not None else from_paths
+        return method(order) if method is not None else from_paths()
 
-    def _child(self, kind: str, obj: Any, paths: Mapping[str, str | Value]) -> dict[str, Any]:
+    def _child(self, kind: str, obj: Any, paths: Mapping[str, str | Combinable]) -> dict[str, Any]:
         keys = dict.fromkeys([*paths, *(key for key in _KEYS[kind] if self._method(kind, key))])
         values = {key: self._value(kind, key, obj, paths) for key in keys}
         values = {key: value for key, value in values.items() if value is not None}
@@ -258,13 +448,21 @@ class DeclarativeOrderSource(OrderSource):
             method = getattr(self, f"get_{name}", None)
         return method
 
-    def _value(self, kind: str, key: str, obj: Any, paths: Mapping[str, str | Value]) -> Any:
+    def _value(self, kind: str, key: str, obj: Any, paths: Mapping[str, str | Combinable]) -> Any:
         method = self._method(kind, key)
         if method is not None:
             value = method(obj)
         else:
             path = paths[key]
-            value = path.value if isinstance(path, Value) else read_path(obj, path)
+            if isinstance(path, Value):
+                value = path.value
+            elif isinstance(path, str):
+                value = read_path(obj, path)
+            else:
+                raise TypeError(
+                    f"{type(self).__name__}.{kind}_fields[{key!r}] is a query expression, which the database "
+                    f"computes for the rows {kind}s reads; an object get_{kind}s() returns is read by path only."
+                )
         if key in _MONEY and value is not None and not isinstance(value, Decimal):
             value = Decimal(str(value))
         return value
@@ -281,7 +479,9 @@ class DeclarativeOrderSource(OrderSource):
         if model is None:
             return [*errors, no_model_error(name, "a DeclarativeOrderSource reads every field on it")]
         errors.extend(self._check_methods())
-        groups: list[tuple[str, type[models.Model], Mapping[str, str | Value]]] = [("order", model, self.order_fields)]
+        groups: list[tuple[str, type[models.Model], Mapping[str, str | Combinable]]] = [
+            ("order", model, self.order_fields)
+        ]
         for kind, relation, paths, attribute in (
             ("line", self.lines, self.line_fields, "lines"),
             ("payment", self.payments, self.payment_fields, "payments"),
@@ -306,8 +506,8 @@ class DeclarativeOrderSource(OrderSource):
                 if key not in _KEYS[kind]:
                     errors.append(_unknown_key_error(name, kind, key, on_model))
                     continue
-                if isinstance(path, Value):
-                    continue  # a constant: nothing to resolve
+                if isinstance(path, Combinable):
+                    continue  # a constant or a query expression: the database resolves it
                 try:
                     resolve_path(on_model, path)
                 except FieldDoesNotExist as exc:
@@ -439,23 +639,16 @@ def _related(order: Any, relation: str | None) -> Iterable[Any]:
     return manager.all() if manager is not None else ()
 
 
-def _related_paths(model: type[models.Model], paths: Iterable[str | Value]) -> list[str]:
-    """The longest single-valued relation prefixes of ``paths`` (for ``select_related``)."""
-    selected: set[str] = set()
-    for path in paths:
-        if isinstance(path, Value):
-            continue  # a constant reads nothing
-        try:
-            walked = resolve_path(model, path)
-        except FieldDoesNotExist:
-            continue  # reported by the system check
-        names = path.split("__")
-        prefix: list[str] = []
-        # A path into a JSONField has more names than fields: the JSON keys follow the last field.
-        for field, name in zip(walked[:-1], names, strict=False):
-            if not (getattr(field, "many_to_one", False) or getattr(field, "one_to_one", False)):
-                break
-            prefix.append(name)
-        if prefix:
-            selected.add("__".join(prefix))
-    return sorted(p for p in selected if not any(o != p and o.startswith(p + "__") for o in selected))
+def _overrides(source: DeclarativeOrderSource, name: str) -> bool:
+    """True when the source's class replaces DeclarativeOrderSource's method ``name``."""
+    return getattr(type(source), name) is not getattr(DeclarativeOrderSource, name)
+
+
+def _flatten(tree: dict[str, Any], prefix: str = "") -> list[str]:
+    """The paths of a ``select_related`` tree (``{"customer": {"country": {}}}`` → ``customer__country``)."""
+    paths: list[str] = []
+    for name, below in tree.items():
+        path = f"{prefix}{name}"
+        deeper = _flatten(below, f"{path}__") if below else []
+        paths.extend(deeper or [path])
+    return paths
