@@ -12,7 +12,7 @@ from django.db.models.functions import Concat, Upper
 from connex_bridge.checks import check_order_source
 from connex_bridge.flows.orders import OrdersAnswer
 from connex_bridge.records import AddressRecord, LineRecord, PaymentRecord
-from connex_bridge.sources import get_order_source
+from connex_bridge.sources import Joined, get_order_source
 from connex_bridge.testing.client import ConnexClient
 from tests.altshop.harness import AltShopHarness
 from tests.altshop.models import Receipt, Sale
@@ -326,3 +326,50 @@ def test_to_record_outside_a_poll_gives_what_the_poll_sends(settings, db):
 
     assert record == polled
     assert (record.note, len(record.payments)) == ("Sale 1001", 2)
+
+
+# --- Joined: the values of a to-many path in one field -----------------------------------------------
+
+
+class JoinedReceipts(AltShopDeclarativeSource):
+    order_fields = {**AltShopDeclarativeSource.order_fields, "tracking_number": Joined("receipts__txn", " / ")}
+
+
+def test_joined_values_of_a_to_many_path_come_in_order_without_blanks(settings, db):
+    assert errors(settings, "JoinedReceipts") == []
+    harness = AltShopHarness()
+    harness.order("1001", payments=[Decimal("1.00"), Decimal("2.00"), Decimal("7.00")])  # txn t1, t2, t3
+    harness.order("1002", payments=[])
+    Receipt.objects.filter(txn="t2").update(txn="")
+    client = ConnexClient(harness.credential())
+
+    orders = client.get("/connex/orders?orderNumber=1001,1002").json()["Orders"]
+
+    assert [(o["OrderNumber"], o["TrackingNumber"]) for o in orders] == [("1001", "t1 / t3"), ("1002", "")]
+
+
+class JoinedWithoutToMany(AltShopDeclarativeSource):
+    order_fields = {**AltShopDeclarativeSource.order_fields, "note": Joined("channel__label")}
+
+
+class JoinedEndsAtTheRelation(AltShopDeclarativeSource):
+    order_fields = {**AltShopDeclarativeSource.order_fields, "note": Joined("receipts")}
+
+
+class JoinedInALineMap(AltShopDeclarativeSource):
+    line_fields = {**AltShopDeclarativeSource.line_fields, "name": Joined("sale__receipts__txn")}
+
+
+@pytest.mark.parametrize(
+    ("source", "says"),
+    [
+        ("JoinedWithoutToMany", "goes through no to-many relation, so it has one value: map it as a path"),
+        ("JoinedEndsAtTheRelation", "ends at the relation 'receipts': name the field to join"),
+        ("JoinedInALineMap", "Joined() is read for order_fields only"),
+    ],
+)
+def test_a_joined_path_that_cannot_be_joined_is_reported_at_start_up(settings, source, says):
+    (error,) = errors(settings, source)
+
+    assert error.id == "connex_bridge.E018"
+    assert says in error.msg

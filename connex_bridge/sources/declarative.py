@@ -80,15 +80,18 @@ from connex_bridge.sources.rows import (
     COLUMN,
     CONSTANT,
     HOOK,
+    JOINED,
     ChildPlan,
     Columns,
     Compiled,
+    Joined,
     ReadPlan,
     Step,
     back_path,
     chunks,
     instances,
     own_fields,
+    split_to_many,
 )
 from connex_bridge.vocabulary import ZERO
 
@@ -195,6 +198,14 @@ class DeclarativeOrderSource(OrderSource):
         )
         children: list[ChildPlan] = []
         lookups: list[Any] = []
+        for index, (key, source, arg, _) in enumerate(steps):
+            if source == JOINED:
+                to_many, value_path = split_to_many(model, arg.path)
+                joined = relation_path(model, to_many)[1]
+                child = ChildPlan(f"joined {key}", joined, back_path(model, to_many), _stable(joined), Columns(), [])
+                child.columns.add(value_path)
+                children.append(child)
+                steps[index] = (key, JOINED, (child.kind, arg.separator), False)
         for kind, relation, paths in (
             ("line", self.lines, self.line_fields),
             ("payment", self.payments, self.payment_fields),
@@ -249,7 +260,7 @@ class DeclarativeOrderSource(OrderSource):
         steps = [self._step(kind, key, paths, columns) for key in keys]
         # A stable order: without one, PostgreSQL may return lines differently each time,
         # and the same window must give the same bytes.
-        child = ChildPlan(kind, related, back, list(related._meta.ordering or ["pk"]), columns, steps)
+        child = ChildPlan(kind, related, back, _stable(related), columns, steps)
         child.compiled = Compiled.of(steps)
         if any(step[1] == HOOK for step in steps):
             child.instance_fields = own_fields(related)
@@ -263,6 +274,8 @@ class DeclarativeOrderSource(OrderSource):
         if method is not None:
             return (key, HOOK, method, money)
         path = paths[key]
+        if isinstance(path, Joined):
+            return (key, JOINED, path, False)
         if isinstance(path, Value):
             value = path.value
             if money and value is not None and not isinstance(value, Decimal):
@@ -315,7 +328,10 @@ class DeclarativeOrderSource(OrderSource):
         self, plan: ReadPlan, row: tuple[Any, ...], order: Any, children: Mapping[str, Any], db: str
     ) -> OrderRecord:
         assert plan.compiled is not None  # noqa: S101 - set by _make_plan
-        values, customer_fields, billing_fields, shipped = plan.compiled.fill(row, order)
+        slots = plan.compiled.fill(row, order)
+        if plan.compiled.joined:
+            plan.compiled.join(slots, children)
+        values, customer_fields, billing_fields, shipped = slots
         pk = row[plan.pk]
         values.setdefault("id", pk if isinstance(pk, int) else 0)
         values.setdefault("other", str(pk))
@@ -506,6 +522,15 @@ class DeclarativeOrderSource(OrderSource):
                 if key not in _KEYS[kind]:
                     errors.append(_unknown_key_error(name, kind, key, on_model))
                     continue
+                if isinstance(path, Joined):
+                    try:
+                        if kind != "order":
+                            raise FieldDoesNotExist("Joined() is read for order_fields only")
+                        to_many, value_path = split_to_many(on_model, path.path)
+                        resolve_path(related_model(on_model, to_many), value_path)
+                    except FieldDoesNotExist as exc:
+                        errors.append(path_error(name, f"{kind}_fields[{key!r}]", path.path, on_model, exc))
+                    continue
                 if isinstance(path, Combinable):
                     continue  # a constant or a query expression: the database resolves it
                 try:
@@ -652,3 +677,11 @@ def _flatten(tree: dict[str, Any], prefix: str = "") -> list[str]:
         deeper = _flatten(below, f"{path}__") if below else []
         paths.extend(deeper or [path])
     return paths
+
+
+def _stable(model: type[models.Model]) -> list[Any]:
+    """``Meta.ordering`` with the primary key last, so that ties come out the same on every poll."""
+    ordering = list(model._meta.ordering or [])
+    if not any(item in ("pk", "-pk", model._meta.pk.name, f"-{model._meta.pk.name}") for item in ordering):
+        ordering.append("pk")
+    return ordering

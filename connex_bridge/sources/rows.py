@@ -17,7 +17,7 @@ documented cost of a hook: a few microseconds per row, more for what it follows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -27,7 +27,22 @@ from django.db.models import ForeignObjectRel, Value
 from django.db.models.expressions import Combinable
 
 #: Where a record field's value comes from.
-COLUMN, CONSTANT, HOOK = 0, 1, 2
+COLUMN, CONSTANT, HOOK, JOINED = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class Joined:
+    """A field-map value: the values of a path through a to-many relation, joined into one text.
+
+    ``Joined("shipments__tracking_code")`` is every shipment's tracking code, in the related
+    model's ``Meta.ordering`` (then primary key), blanks left out, joined by ``separator``; no
+    value at all leaves the field empty. The values are read like a child relation's: one query
+    per chunk of orders, no model instance.
+    """
+
+    path: str
+    separator: str = ", "
+
 
 #: One record field: (key, source kind, column index / constant / hook function, converts to Decimal).
 Step = tuple[str, int, Any, bool]
@@ -136,6 +151,32 @@ def back_path(model: type[models.Model], relation: str) -> str:
     return "__".join(reversed(steps)) + "__pk"
 
 
+def split_to_many(model: type[models.Model], path: str) -> tuple[str, str]:
+    """``path`` cut after its first to-many step: (the relation, the path on the related model).
+
+    FieldDoesNotExist when the path has no to-many step, or nothing after it.
+    """
+    from django.core.exceptions import FieldDoesNotExist
+
+    names = path.split("__")
+    on: Any = model
+    for index, name in enumerate(names):
+        try:
+            step: Any = on._meta.get_field(name)
+        except FieldDoesNotExist:
+            step = next((rel for rel in on._meta.related_objects if rel.get_accessor_name() == name), None)
+            if step is None:
+                raise
+        if step.one_to_many or step.many_to_many:
+            if index == len(names) - 1:
+                raise FieldDoesNotExist(f"{path!r} ends at the relation {name!r}: name the field to join")
+            return "__".join(names[: index + 1]), "__".join(names[index + 1 :])
+        if step.related_model is None:
+            break
+        on = step.related_model
+    raise FieldDoesNotExist(f"{path!r} goes through no to-many relation, so it has one value: map it as a path")
+
+
 def own_fields(model: type[models.Model]) -> list[str]:
     """The columns ``Model.from_db`` takes to build an instance: every concrete field, by attname."""
     return [f.attname for f in model._meta.concrete_fields]
@@ -173,6 +214,8 @@ class Compiled:
     constants: list[dict[str, Any]]
     #: (slot, field, hook, converts to Decimal)
     hooks: list[tuple[int, str, Callable[[Any], Any], bool]]
+    #: (slot, field, the child plan's kind, separator): Joined values
+    joined: list[tuple[int, str, str, str]] = field(default_factory=list)
 
     @classmethod
     def of(cls, steps: Sequence[Step]) -> Compiled:
@@ -185,6 +228,8 @@ class Compiled:
                 compiled.columns.append((slot, field_name, arg, money))
             elif kind == CONSTANT:
                 compiled.constants[slot][field_name] = arg
+            elif kind == JOINED:
+                compiled.joined.append((slot, field_name, *arg))
             else:
                 compiled.hooks.append((slot, field_name, arg, money))
         return compiled
@@ -205,3 +250,10 @@ class Compiled:
                     value = Decimal(str(value))
                 slots[slot][name] = value
         return slots
+
+    def join(self, slots: list[dict[str, Any]], children: Mapping[str, Any]) -> None:
+        """Add the Joined values of one order (its rows of each Joined path are in ``children``)."""
+        for slot, name, kind, separator in self.joined:
+            text = separator.join(str(value) for (value,) in children[kind][1] if value not in (None, ""))
+            if text:
+                slots[slot][name] = text

@@ -23,16 +23,13 @@ Connex must see, so ``modified_field`` reads it: one indexed column, no extra ta
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import TYPE_CHECKING, Any
+from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, Subquery
 
-from django.db.models import QuerySet
+from connex_bridge.sources import DeclarativeOrderSource, Joined
+from shop.models import Payment, Shipment
 
-from connex_bridge.records import OrderRecord
-from connex_bridge.sources import DeclarativeOrderSource
-
-if TYPE_CHECKING:
-    from shop.models import CouponRedemption, Order
+#: The payments of the order a row is, last first (Payment's own order, reversed).
+_last_payment = Payment.objects.filter(order=OuterRef("pk")).order_by("-captured_at", "-id")
 
 #: connex_bridge's address fields → the shop's ``Address`` fields, for billing and shipping alike.
 ADDRESS_FIELDS = {
@@ -68,6 +65,14 @@ class ShopOrderSource(DeclarativeOrderSource):
         "shipping_excl_tax": "shipping_fee",
         "shipping_incl_tax": "shipping_fee_gross",
         "shipping_method": "shipping_method",
+        # An order may leave in several parcels; QuickBooks has one tracking field.
+        "tracking_number": Joined("shipments__tracking_code"),
+        "shipped_at": Subquery(
+            Shipment.objects.filter(order=OuterRef("pk")).order_by("shipped_at", "id").values("shipped_at")[:1]
+        ),
+        # A sales receipt names one payment: the one that settled the order (the card, after a gift card).
+        "payment_method": Subquery(_last_payment.values("method")[:1]),
+        "payment_reference": Subquery(_last_payment.values("transaction_id")[:1]),
         "discount_excl_tax": "discount_total",
         "discount_incl_tax": "discount_total_gross",
         "note": "customer_note",
@@ -91,7 +96,13 @@ class ShopOrderSource(DeclarativeOrderSource):
         "discount_incl_tax": "line_discount_gross",
     }
     discounts = "coupon_redemptions"
-    discount_fields = {"name": "coupon__title", "code": "coupon__code", "amount": "amount"}
+    discount_fields = {
+        "name": "coupon__title",
+        "code": "coupon__code",
+        "amount": "amount",
+        # A coupon that lowered no sales tax must not lower the taxable amount in QuickBooks either.
+        "non_taxable": ExpressionWrapper(Q(amount_gross=F("amount")), output_field=BooleanField()),
+    }
     payments = "payments"
     payment_fields = {
         "amount": "amount",
@@ -100,27 +111,3 @@ class ShopOrderSource(DeclarativeOrderSource):
         "reference": "transaction_id",
         "id": "pk",
     }
-
-    def prefetch(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        # The shipments are read by the methods below, not through a path, so fetch them here.
-        return super().prefetch(queryset).prefetch_related("shipments")
-
-    def get_tracking_number(self, order: Order) -> str:
-        # An order may leave in several parcels; QuickBooks has one tracking field.
-        return ", ".join(shipment.tracking_code for shipment in order.shipments.all())
-
-    def get_shipped_at(self, order: Order) -> dt.datetime | None:
-        return next((shipment.shipped_at for shipment in order.shipments.all()), None)
-
-    def get_discount_non_taxable(self, redemption: CouponRedemption) -> bool:
-        # A coupon that lowered no sales tax must not lower the taxable amount in QuickBooks either.
-        return redemption.amount_gross == redemption.amount
-
-    def to_record(self, order: Order) -> OrderRecord:
-        record = super().to_record(order)
-        if record.payments:
-            # A sales receipt names one payment: the one that settled the order (the card, after a gift
-            # card). Set here, not in get_payment_method(), which would also override each payment's method.
-            settled_by = record.payments[-1]
-            record.payment_method, record.payment_reference = settled_by.method, settled_by.reference
-        return record
