@@ -136,6 +136,9 @@ def run_host_suite(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[st
     (tmp_path / "test_host_contract.py").write_text(HOST_MODULE)
     (tmp_path / "pytest.ini").write_text("[pytest]\nDJANGO_SETTINGS_MODULE = tests.settings\n")
     env = {name: value for name, value in os.environ.items() if name != "DJANGO_SETTINGS_MODULE"}
+    # A database of its own: on PostgreSQL or MariaDB the host's run would otherwise create, and at its
+    # end drop, the very test database this run is using.
+    env["CONNEX_TEST_DB_NAME"] = os.environ.get("CONNEX_TEST_DB_NAME", "connex_bridge") + "_host"
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "example_project")])
     return subprocess.run(  # noqa: S603 - this interpreter, running pytest on the module above
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rf", *args],
