@@ -56,21 +56,25 @@ class FixedRateExclusiveTax:
     """
 
     rate = Decimal("0")
+    #: SKUs (``partner_sku``) the rate does not apply to: goods exempt from sales tax.
+    untaxed: frozenset[str] = frozenset()
 
     def pricing_policy(self, product: Any, stockrecord: Any) -> Any:
         if not stockrecord or stockrecord.price is None:
             return strategy.UnavailablePrice()
+        rate = Decimal("0") if stockrecord.partner_sku in self.untaxed else self.rate
         return FixedUnitPrice(
-            currency=stockrecord.price_currency, excl_tax=stockrecord.price, tax=cents(stockrecord.price * self.rate)
+            currency=stockrecord.price_currency, excl_tax=stockrecord.price, tax=cents(stockrecord.price * rate)
         )
 
 
 class SpecStrategy(strategy.UseFirstStockRecord, strategy.StockRequired, FixedRateExclusiveTax, strategy.Structured):
-    """A shop strategy charging one tax rate on every product."""
+    """A shop strategy charging one tax rate on every product but the ``untaxed`` ones."""
 
-    def __init__(self, rate: Decimal, request: Any = None) -> None:
+    def __init__(self, rate: Decimal, request: Any = None, untaxed: frozenset[str] = frozenset()) -> None:
         super().__init__(request)
         self.rate = rate
+        self.untaxed = untaxed
 
 
 class OscarHarness(ShopHarness):
@@ -82,7 +86,7 @@ class OscarHarness(ShopHarness):
 
     def create(self, spec: OrderSpec) -> None:
         basket = Basket.objects.create()
-        basket.strategy = SpecStrategy(spec.tax_rate)
+        basket.strategy = SpecStrategy(spec.tax_rate, untaxed=frozenset(x.sku for x in spec.lines if not x.taxable))
         for line in spec.lines:
             basket.add_product(self.product(line.sku, line.name, line.unit_price_excl_tax), quantity=line.quantity)
         if spec.discount:
