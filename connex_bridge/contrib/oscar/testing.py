@@ -26,6 +26,7 @@ from oscar.core.loading import get_class, get_model
 from oscar.test import factories
 
 from connex_bridge.contrib.oscar.source import OscarOrderSource
+from connex_bridge.testing.clock import db_time
 from connex_bridge.testing.harness import OrderSpec, ShopHarness, set_change_time
 from connex_bridge.vocabulary import cents
 
@@ -39,6 +40,7 @@ OrderNote = get_model("order", "OrderNote")
 Partner = get_model("partner", "Partner")
 Range = get_model("offer", "Range")
 Source = get_model("payment", "Source")
+Transaction = get_model("payment", "Transaction")
 SourceType = get_model("payment", "SourceType")
 StockRecord = get_model("partner", "StockRecord")
 
@@ -117,6 +119,9 @@ class OscarHarness(ShopHarness):
         amounts = [order.total_incl_tax] if spec.payments is None else spec.payment_amounts
         for index, amount in enumerate(amounts, start=1):
             self.pay(order, amount, spec.payment_method, f"ch_{spec.number}_{index}")
+        if spec.paid_at is not None:
+            # Oscar stamps a transaction when it is recorded; the spec's payments were made at paid_at.
+            Transaction.objects.filter(source__order=order).update(date_created=db_time(spec.paid_at))
 
     def set_times(self, number: str, created_at: dt.datetime | None, modified_at: dt.datetime | None) -> None:
         order = Order.objects.get(number=number)
