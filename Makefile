@@ -55,8 +55,10 @@ $(VENV)/.installed-lint: $(VENV)/bin/python setup.cfg pyproject.toml
 clean:
 	rm -rf $(VENV) .tox build dist *.egg-info example_project/db.sqlite3
 
-## make bench [ORDERS=5000] [DB=sqlite|postgres] [STREAM=1] [RUNS=5] [PROFILE=1]: time the orders endpoint
-## against the cheapest correct path and a naive DRF one, on a fresh database it seeds and drops (bench/)
+## make bench [SOURCE=builtin|demo|oscar] [ORDERS=5000] [DB=sqlite|postgres] [STREAM=1] [RUNS=5] [PROFILE=1]: time
+## the orders endpoint on SOURCE's own tables against the cheapest correct path, a naive DRF one and (for a host
+## shop's source) the built-in store, on a fresh database it seeds and drops (bench/); SOURCE=oscar needs django-oscar
+SOURCE ?= builtin
 ORDERS ?= 5000
 RUNS ?= 5
 STREAM ?=
@@ -64,7 +66,7 @@ PROFILE ?=
 
 .PHONY: bench
 bench: $(STAMP)
-	$(BIN)/python -m bench --orders $(ORDERS) --db $(DB) --runs $(RUNS) $(if $(STREAM),--stream) $(if $(PROFILE),--profile)
+	$(BIN)/python -m bench --source $(SOURCE) --orders $(ORDERS) --db $(DB) --runs $(RUNS) $(if $(STREAM),--stream) $(if $(PROFILE),--profile)
 
 ## make load [SECONDS=20 | REQUESTS=N] [CLIENTS=8] [WORKERS=4] [ORDERS=5000]: the API under gunicorn on PostgreSQL
 ## (127.0.0.1:5432, user postgres), polled by concurrent clients while a writer changes orders (bench/load.py)

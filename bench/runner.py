@@ -1,16 +1,26 @@
-"""Seeds a fresh database, checks the three contenders agree, times them, prints ``RESULT``.
+"""Seeds a fresh database, checks the contenders agree, times them, prints ``RESULT``.
 
-``python -m bench --orders 5000 --db sqlite [--stream] [--runs 5] [--profile]``
-(``make bench ORDERS=5000 DB=sqlite``). The last line is::
+``python -m bench --source builtin|demo|oscar --orders 5000 --db sqlite [--stream] [--runs 5] [--profile]``
+(``make bench SOURCE=demo ORDERS=5000 DB=sqlite``). The last line is::
 
-    RESULT orders=N db=X ours_ms=… floor_ms=… naive_ms=… ours_vs_floor=… naive_vs_ours=… queries=… peak_rss_mb=…
+    RESULT source=S orders=N db=X ours_ms=… [builtin_ms=…] floor_ms=… naive_ms=… ours_vs_floor=…
+        [ours_vs_builtin=…] naive_vs_ours=… queries=… peak_rss_mb=…
 
-* ``ours_ms``, ``floor_ms``, ``naive_ms``: medians of ``--runs`` timed runs. The
-  contenders run in one process, alternating, in a rotating order (each round
-  starts with the next one), so drift in the machine's speed hits all alike.
-* ``ours_vs_floor``, ``naive_vs_ours``: medians of the ratios of the runs of
-  one round (ours/floor and naive/ours), not ratios of medians.
-* ``queries``: SQL queries of one ``orders`` request (``CaptureQueriesContext``),
+* ``source``: whose tables ``ours`` reads. ``builtin``: connex_bridge's own models
+  (``BuiltinOrderSource``); ``demo``: the demo shop's (``shop.connex.ShopOrderSource``, a
+  ``DeclarativeOrderSource``); ``oscar``: django-oscar's (``OscarOrderSource``; needs
+  django-oscar installed). The same generated orders
+  (:func:`connex_bridge.testing.specs.generate_specs`) go into the source's tables, through its
+  harness's bulk writer, and into the built-in tables, which the floor and the naive contenders
+  read: every contender answers for the same orders.
+* ``ours_ms``, ``builtin_ms``, ``floor_ms``, ``naive_ms``: medians of ``--runs`` timed runs.
+  ``builtin`` (only when the source is not ``builtin``) is ours on the built-in tables: what
+  the shop would get from the built-in store. The contenders run in one process,
+  alternating, in a rotating order (each round starts with the next one), so drift in the
+  machine's speed hits all alike.
+* ``ours_vs_floor``, ``ours_vs_builtin``, ``naive_vs_ours``: medians of the ratios of the runs
+  of one round (ours/floor, ours/builtin and naive/ours), not ratios of medians.
+* ``queries``: SQL queries of one ``orders`` request of ours (``CaptureQueriesContext``),
   authentication included.
 * ``peak_rss_mb``: peak resident memory of one ``orders`` request above the
   process's baseline, measured in a fresh subprocess (see :func:`measure_memory`).
@@ -28,6 +38,7 @@ import contextlib
 import cProfile
 import datetime as dt
 import gc
+import importlib.util
 import io
 import json
 import os
@@ -104,10 +115,14 @@ def _close_connections() -> None:
     connections.close_all()
 
 
-def setup_django(db: str) -> None:
-    """Configure Django with ``bench.settings`` for ``db``."""
+SOURCES = ("builtin", "demo", "oscar")
+
+
+def setup_django(db: str, source: str = "builtin") -> None:
+    """Configure Django with ``bench.settings`` for ``db``, with the apps and ``CONNEX_BRIDGE`` of ``source``."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     os.environ["BENCH_DB"] = db
+    os.environ["BENCH_SOURCE"] = source
     import django
 
     django.setup()
@@ -312,6 +327,8 @@ def measure_memory(contender: str, window: Window, db: str) -> dict[str, float]:
         db,
         "--contender",
         contender,
+        "--source",
+        os.environ.get("BENCH_SOURCE", "builtin"),
         "--start",
         window.start.isoformat(),
         "--end",
@@ -348,6 +365,101 @@ def check_same_json(documents: dict[str, bytes]) -> list[str]:
             raise SystemExit(1)
         notes.append(f"ours == {name} (parsed; {len(ours) / MB:.1f} MB vs {len(document) / MB:.1f} MB)")
     return notes
+
+
+#: Sources whose tax is rounded per unit, not per line as the specs (and the built-in tables) round it:
+#: django-oscar prices each unit with its tax. Their totals, tax and payment amounts may differ from the
+#: built-in store's by a few cents, so only what does not depend on that rounding is compared.
+PER_UNIT_TAX = {"oscar"}
+
+
+def essentials(document: bytes, money: bool = True) -> dict[str, Any]:
+    """What every source fills in, per order number: its list, totals, lines and payment amounts.
+
+    Sources differ in what else they know (a shop may have no shipping method, no customer id,
+    or other database keys), so two sources holding the same orders are compared on these.
+    ``money`` False leaves out what depends on how tax is rounded (totals, tax, prices including
+    tax, payment amounts; their number stays).
+    """
+    from bench.compare import parse
+
+    body = parse(document)
+    orders: dict[str, Any] = {}
+    for key in ("Orders", "CancelledOrders"):
+        for order in body[key]:
+            lines = [
+                [line["Sku"], line["Quantity"], line["PriceExclTax"], line["DiscountExclTax"]]
+                + ([line["PriceInclTax"]] if money else [])
+                for line in order["OrderDetails"]
+            ]
+            orders[order["OrderNumber"]] = {
+                "list": key,
+                "ShippingExclTax": order["ShippingExclTax"],
+                "DiscountExclTax": order["DiscountExclTax"],
+                "OrderDetails": sorted(lines),
+                "Payments": [],
+            }
+            if money:
+                orders[order["OrderNumber"]].update(Total=order["Total"], TotalTax=order["TotalTax"])
+    for payment in body["Payments"]:
+        orders[payment["OrderNumber"]]["Payments"].append(payment["PaymentAmount"] if money else 1)
+    for order in orders.values():
+        order["Payments"].sort()
+    return orders
+
+
+def check_same_orders(source: str, ours: bytes, builtin: bytes) -> str:
+    """Check that ours on ``source`` and on the built-in tables serve the same orders; exit at the first difference."""
+    from bench.compare import first_difference
+
+    money = source not in PER_UNIT_TAX
+    left, right = essentials(ours, money), essentials(builtin, money)
+    for number in sorted(set(left) | set(right)):
+        if number not in left or number not in right:
+            side = "builtin" if number in right else source
+            print(f"MISMATCH: order {number} is served by {side} only", file=sys.stderr)
+            raise SystemExit(1)
+        difference = first_difference(left[number], right[number], f"$[{number}]")
+        if difference is not None:
+            print(f"MISMATCH between ours on {source} (left) and on builtin (right) at {difference}", file=sys.stderr)
+            raise SystemExit(1)
+    compared = "lists, totals, lines, payment amounts" if money else "lists, lines, payments; tax rounded per unit"
+    return (
+        f"ours on {source} == ours on builtin for {len(left)} orders ({compared}; "
+        f"{len(ours) / MB:.1f} MB vs {len(builtin) / MB:.1f} MB)"
+    )
+
+
+@contextlib.contextmanager
+def serving(connex_settings: dict[str, Any]) -> Iterator[None]:
+    """Serve with these ``CONNEX_BRIDGE`` settings for a while.
+
+    Plain assignment, not ``override_settings``: that sends ``setting_changed``, which drops
+    connex_bridge's instantiated sources, and each contender would pay for a new one.
+    """
+    from django.conf import settings
+
+    saved = settings.CONNEX_BRIDGE
+    settings.CONNEX_BRIDGE = connex_settings
+    try:
+        yield
+    finally:
+        settings.CONNEX_BRIDGE = saved
+
+
+def source_harness(source: str) -> Any:
+    """The harness that writes ``source``'s tables (its bulk writer seeds them)."""
+    if source == "demo":
+        from shop.harness import DemoShopHarness
+
+        return DemoShopHarness()
+    if source == "oscar":
+        from connex_bridge.contrib.oscar.testing import OscarHarness
+
+        return OscarHarness()
+    from connex_bridge.testing.harness import BuiltinHarness
+
+    return BuiltinHarness()
 
 
 def time_contenders(
@@ -465,7 +577,7 @@ def versions() -> str:
 def run_bench(args: argparse.Namespace) -> int:
     """Seed, check, time and report; the last line printed is ``RESULT …``."""
     with fresh_database(args.db):
-        setup_django(args.db)
+        setup_django(args.db, args.source)
         from django.core.management import call_command
         from django.db import connection
 
@@ -473,11 +585,18 @@ def run_bench(args: argparse.Namespace) -> int:
         from bench.seed import seed_orders
         from connex_bridge.credential_secrets import generate_secret
         from connex_bridge.models import ConnexCredential, Order
+        from connex_bridge.testing.harness import BuiltinHarness
 
         call_command("migrate", verbosity=0, interactive=False)
         load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
-        print(f"bench: orders={args.orders} db={args.db} runs={args.runs}; {versions()}; load {load}", flush=True)
-        report = seed_orders(args.orders, seed=args.seed)
+        print(
+            f"bench: source={args.source} orders={args.orders} db={args.db} runs={args.runs}; {versions()}; "
+            f"load {load}",
+            flush=True,
+        )
+        harness = source_harness(args.source)
+        other = args.source != "builtin"
+        report = seed_orders(args.orders, seed=args.seed, harnesses=[BuiltinHarness(), harness][: 1 + other])
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")  # autovacuum would have, on a live shop
@@ -499,23 +618,35 @@ def run_bench(args: argparse.Namespace) -> int:
 
         with_naive = args.naive or not args.stream or args.orders <= NAIVE_LIMIT
         first_bytes: list[float] = []
+        builtin_settings = dict(BuiltinHarness.connex_settings)
+
+        def ours_on_builtin(keep: bool = False) -> Fetched:
+            with serving(builtin_settings):
+                return fetch_orders(poller, window, keep=keep)
+
         contenders: dict[str, Callable[[], object]] = {
             "ours": lambda: first_bytes.append(fetch_orders(poller, window).first_byte),
-            "floor": lambda: floor.orders_json(window.start, window.end),
         }
+        if other:
+            contenders["builtin"] = ours_on_builtin
+        contenders["floor"] = lambda: floor.orders_json(window.start, window.end)
         if with_naive:
             contenders["naive"] = lambda: naive.orders_json(window.start, window.end)
         else:
             print(f"naive: skipped above {NAIVE_LIMIT} orders in --stream mode (minutes per run); --naive forces it")
 
         # The first run of each contender warms up and gives the documents to compare.
+        # The floor and the naive build read the built-in tables: they are compared with ours on them,
+        # byte for byte or parsed; ours on another source with ours on builtin, on what every source fills.
         first = fetch_orders(poller, window, keep=True)
-        documents = {"ours": first.body or b""}
+        documents = {"ours": (ours_on_builtin(keep=True) if other else first).body or b""}
         documents["floor"] = floor.orders_json(window.start, window.end)
         if with_naive:
             documents["naive"] = naive.orders_json(window.start, window.end)
+        if other:
+            print(f"check: {check_same_orders(args.source, first.body or b'', documents['ours'])}", flush=True)
         for note in check_same_json(documents):
-            print(f"check: {note}", flush=True)
+            print(f"check: {note.replace('ours', 'ours on builtin', 1) if other else note}", flush=True)
         del documents, first
         gc.collect()
 
@@ -544,6 +675,10 @@ def run_bench(args: argparse.Namespace) -> int:
         print(f"cpu: medians (ms of this process's CPU) {cpu_medians}; {cpu_ratio}")
         medians = {name: statistics.median(values) * 1e3 for name, values in samples.items()}
         ours_vs_floor = median_ratio(samples["ours"], samples["floor"])
+        baseline = ours_vs_builtin = ""
+        if other:
+            baseline = f" builtin_ms={medians['builtin']:.1f}"
+            ours_vs_builtin = f" ours_vs_builtin={median_ratio(samples['ours'], samples['builtin']):.2f}"
         naive_vs_ours = median_ratio(samples["naive"], samples["ours"]) if with_naive else None
 
         print(f"auth: authenticate() is {auth.authenticate_us / 1e3 / medians['ours'] * 100:.3f} % of ours_ms")
@@ -568,8 +703,9 @@ def run_bench(args: argparse.Namespace) -> int:
         naive_ms = f"{medians['naive']:.1f}" if with_naive else "skipped"
         naive_ratio = f"{naive_vs_ours:.2f}" if naive_vs_ours is not None else "skipped"
         print(
-            f"RESULT orders={args.orders} db={args.db} ours_ms={medians['ours']:.1f} floor_ms={medians['floor']:.1f} "
-            f"naive_ms={naive_ms} ours_vs_floor={ours_vs_floor:.2f} naive_vs_ours={naive_ratio} "
+            f"RESULT source={args.source} orders={args.orders} db={args.db} ours_ms={medians['ours']:.1f}{baseline} "
+            f"floor_ms={medians['floor']:.1f} naive_ms={naive_ms} ours_vs_floor={ours_vs_floor:.2f}"
+            f"{ours_vs_builtin} naive_vs_ours={naive_ratio} "
             f"queries={len(queries)} peak_rss_mb={memory['above_mb']:.1f}",
             flush=True,
         )
@@ -580,6 +716,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """The command line of ``python -m bench``."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0] if __doc__ else "")
     parser.add_argument("command", nargs="?", default="run", choices=["run", "memory"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--source", choices=SOURCES, default="builtin", help="whose tables ours reads (default builtin)"
+    )
     parser.add_argument("--orders", type=int, default=5000, help="orders in the window (default 5000)")
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--runs", type=int, default=5, help="timed runs of each contender (default 5)")
@@ -605,8 +744,14 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m bench``."""
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
+    if args.source == "oscar" and importlib.util.find_spec("oscar") is None:
+        print(
+            "bench: --source oscar needs django-oscar: pip install django-oscar (or run under tox -e oscar)",
+            file=sys.stderr,
+        )
+        return 2
     if args.command == "memory":
-        setup_django(args.db)
+        setup_django(args.db, args.source)
         print(json.dumps(memory_child(args.contender, Window(args.start, args.end))))
         return 0
     if args.runs < 5:

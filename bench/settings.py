@@ -1,5 +1,11 @@
 """Django settings of the benchmark (``make bench``). Not for production.
 
+``BENCH_SOURCE`` picks whose tables ``ours`` reads: ``builtin`` (connex_bridge's own models),
+``demo`` (the demo shop's ``shop`` app from example_project/, served by its
+``ShopOrderSource``) or ``oscar`` (django-oscar, served by ``OscarOrderSource``; the apps
+and settings of tests/settings.py's Oscar shop). The built-in models are installed in
+every case: the floor and the naive contenders read them.
+
 ``BENCH_DB`` picks the database: ``sqlite`` (a file, ``BENCH_SQLITE_NAME``) or
 ``postgres`` (``BENCH_PG_NAME``, on 127.0.0.1:5432 as user postgres; ``PG*``
 variables override). The benchmark names, creates and drops that database
@@ -9,7 +15,9 @@ itself: ``bench/.data/connex_bench-<pid>.sqlite3`` or ``connex_bench_<pid>``.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
+from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
 
@@ -33,6 +41,21 @@ INSTALLED_APPS = [
     "django_filters",
     "connex_bridge",
 ]
+
+BENCH_SOURCE = os.environ.get("BENCH_SOURCE", "builtin")
+#: What selects each source (the same as its harness's ``connex_settings``).
+CONNEX_BRIDGE: dict[str, Any] = {}
+if BENCH_SOURCE == "demo":
+    sys.path.insert(0, str(BENCH_DIR.parent / "example_project"))
+    INSTALLED_APPS.append("shop")
+    CONNEX_BRIDGE = {"ORDER_SOURCE": "shop.connex.ShopOrderSource", "CANCELLED_STATUSES": ["cancelled", "refunded"]}
+elif BENCH_SOURCE == "oscar":
+    from tests.oscar_settings import oscar_settings  # the suite's Oscar shop (tox -e oscar)
+
+    globals().update(oscar_settings(INSTALLED_APPS))
+    CONNEX_BRIDGE = {"ORDER_SOURCE": "connex_bridge.contrib.oscar.source.OscarOrderSource"}
+elif BENCH_SOURCE != "builtin":
+    raise RuntimeError(f"BENCH_SOURCE={BENCH_SOURCE!r}: use builtin, demo or oscar")
 
 # The middleware of a typical shop (django-admin startproject's list): ours pays for it on every request.
 MIDDLEWARE = [

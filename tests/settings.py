@@ -110,58 +110,6 @@ SILENCED_SYSTEM_CHECKS = ["connex_bridge.W002"]
 # tests/test_oscar_contract.py runs the contract suite against the Oscar shop. The settings follow Oscar's
 # "Building your own shop" page, less what serves only its storefront (templates, thumbnails, middleware).
 if os.environ.get("CONNEX_TEST_OSCAR"):
-    import oscar.defaults
+    from tests.oscar_settings import oscar_settings
 
-    globals().update({name: value for name, value in vars(oscar.defaults).items() if name.isupper()})
-    INSTALLED_APPS += [
-        "django.contrib.sites",
-        "django.contrib.flatpages",
-        "oscar.config.Shop",
-        "oscar.apps.analytics.apps.AnalyticsConfig",
-        "oscar.apps.checkout.apps.CheckoutConfig",
-        "oscar.apps.address.apps.AddressConfig",
-        "oscar.apps.shipping.apps.ShippingConfig",
-        "oscar.apps.catalogue.apps.CatalogueConfig",
-        "oscar.apps.catalogue.reviews.apps.CatalogueReviewsConfig",
-        "oscar.apps.communication.apps.CommunicationConfig",
-        "oscar.apps.partner.apps.PartnerConfig",
-        "oscar.apps.basket.apps.BasketConfig",
-        "oscar.apps.payment.apps.PaymentConfig",
-        "oscar.apps.offer.apps.OfferConfig",
-        "oscar.apps.order.apps.OrderConfig",
-        "oscar.apps.customer.apps.CustomerConfig",
-        "oscar.apps.search.apps.SearchConfig",
-        "oscar.apps.voucher.apps.VoucherConfig",
-        "oscar.apps.wishlists.apps.WishlistsConfig",
-        "oscar.apps.dashboard.apps.DashboardConfig",
-        "oscar.apps.dashboard.reports.apps.ReportsDashboardConfig",
-        "oscar.apps.dashboard.users.apps.UsersDashboardConfig",
-        "oscar.apps.dashboard.orders.apps.OrdersDashboardConfig",
-        "oscar.apps.dashboard.catalogue.apps.CatalogueDashboardConfig",
-        "oscar.apps.dashboard.offers.apps.OffersDashboardConfig",
-        "oscar.apps.dashboard.partners.apps.PartnersDashboardConfig",
-        "oscar.apps.dashboard.pages.apps.PagesDashboardConfig",
-        "oscar.apps.dashboard.ranges.apps.RangesDashboardConfig",
-        "oscar.apps.dashboard.reviews.apps.ReviewsDashboardConfig",
-        "oscar.apps.dashboard.vouchers.apps.VouchersDashboardConfig",
-        "oscar.apps.dashboard.communications.apps.CommunicationsDashboardConfig",
-        "oscar.apps.dashboard.shipping.apps.ShippingDashboardConfig",
-        "widget_tweaks",
-        "haystack",
-        "treebeard",
-        "django_tables2",
-        "connex_bridge.contrib.oscar",
-    ]
-    SITE_ID = 1
-    HAYSTACK_CONNECTIONS = {"default": {"ENGINE": "haystack.backends.simple_backend.SimpleEngine"}}
-    HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"  # no search index to keep current
-    OSCAR_DEFAULT_CURRENCY = "USD"
-    OSCAR_INITIAL_ORDER_STATUS = "Pending"
-    OSCAR_INITIAL_LINE_STATUS = "Pending"
-    OSCAR_ORDER_STATUS_PIPELINE = {
-        "Pending": ("Being processed", "Cancelled"),
-        "Being processed": ("Shipped", "Cancelled"),
-        "Shipped": ("Refunded",),
-        "Cancelled": (),
-        "Refunded": (),
-    }
+    globals().update(oscar_settings(INSTALLED_APPS))

@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 import pytest
 from demo.management.commands.demo_credential import Command as CredentialCommand
 from demo.management.commands.seed_demo_shop import Command as SeedCommand
-from demo.seeding import CATALOGUE, PREFIX, SeedReport, seed_demo_shop
+from demo.seeding import CATALOGUE, OPENING_STOCK, PREFIX, SeedReport, seed_demo_shop
 from demo_site import settings as demo_settings
 from django.apps import apps
 from django.contrib import admin
@@ -118,7 +118,7 @@ def test_the_same_seed_gives_identical_orders_and_another_seed_different_ones(db
     other = snapshot()
 
     assert first == again
-    assert len(first) > 1 + ORDERS  # the products, the sales, and the refunds on top
+    assert len(first) == 1 + ORDERS  # the products, then the orders, refunds included
     assert other != first
     total = ORDER_COLUMNS.index("grand_total")
     assert [row[total] for row in other[1:]] != [row[total] for row in first[1:]]  # amounts, not just times
@@ -132,10 +132,11 @@ def test_seeding_replaces_the_demo_orders_and_keeps_the_shops_own(db):
     report = seed_demo_shop(20, seed=3, now=NOW)
 
     demo = Order.objects.filter(reference__regex=r"^D[0-9]{5}(-R[0-9]+)?$")
-    assert demo.count() == report.orders == 20 + report.refunds
+    assert demo.count() == report.orders == 20 == report.sales + report.refunds
     assert Order.objects.filter(reference__in=shops_own).count() == len(shops_own)
     assert not demo.filter(reference__gt=f"{PREFIX}10020", refund_of=None).exists()
-    assert Address.objects.count() == 2 * report.orders + len(shops_own)  # no orphans left behind
+    used = {pk for pair in Order.objects.values_list("billing_address_id", "shipping_address_id") for pk in pair}
+    assert set(Address.objects.values_list("pk", flat=True)) == used - {None}  # no orphans left behind
 
 
 def test_every_number_fits_a_quickbooks_reference(seeded):
@@ -146,9 +147,10 @@ def test_every_number_fits_a_quickbooks_reference(seeded):
 def test_numbers_are_a_stable_sequence_in_order_of_creation(seeded):
     sales = list(Order.objects.filter(reference__startswith=PREFIX, refund_of=None).order_by("reference"))
 
-    assert [o.reference for o in sales] == [f"D{10001 + i}" for i in range(ORDERS)]
+    assert len(sales) == seeded.sales == ORDERS - seeded.refunds
+    assert [o.reference for o in sales] == [f"D{10001 + i}" for i in range(len(sales))]
     assert [o.placed_at for o in sales] == sorted(o.placed_at for o in sales)
-    assert (seeded.first_number, seeded.last_number) == ("D10001", f"D{10000 + ORDERS}")
+    assert (seeded.first_number, seeded.last_number) == ("D10001", f"D{10000 + len(sales)}")
 
 
 def test_fewer_than_one_order_is_refused(db):
@@ -213,7 +215,8 @@ def test_money_features_are_all_there(seeded):
     shipped = [o for o in orders if o.state in SHIPPED_STATES]
     assert shipped and all(s.tracking_code for o in shipped for s in o.shipments.all())
     assert all(len(o.shipments.all()) == (o.state in SHIPPED_STATES) for o in orders)
-    assert any(o.shipping_address.last_name != o.billing_address.last_name for o in orders)  # gifts
+    gifts = [o for o in orders if o.shipping_address is not None]
+    assert any(o.shipping_address.last_name != o.billing_address.last_name for o in gifts)
 
 
 def test_tax_is_rounded_per_item_half_up(seeded):
@@ -250,8 +253,8 @@ def test_products_have_the_stock_the_sales_left(seeded):
                 taken[item.product.sku] += -item.quantity if order.refund_of else item.quantity
     stock = dict(Product.objects.values_list("sku", "stock_quantity"))
 
-    assert set(stock) == {item.sku for item in CATALOGUE}
-    assert stock == {item.sku: max(0, item.stock - taken[item.sku]) for item in CATALOGUE}
+    assert set(stock) == {item.sku for item in CATALOGUE} == set(OPENING_STOCK)
+    assert stock == {sku: max(0, opening - taken[sku]) for sku, opening in OPENING_STOCK.items()}
     assert all(quantity > 0 for quantity in stock.values())
 
 
@@ -310,7 +313,8 @@ def test_the_orders_endpoint_serves_the_seeded_shop(seeded, settings):
         payments.setdefault(payment["OrderNumber"], []).append(payment["PaymentAmount"])
     assert set(payments) == sales
     split = {number for number, amounts in payments.items() if len(amounts) == 2}
-    assert split == {number for number, o in orders.items() if len(o.payments.all()) == 2}
+    # Payments go out for the orders in Orders only: a cancelled sale's two payments stay home.
+    assert split == {number for number, o in orders.items() if len(o.payments.all()) == 2 and number in sales}
     totals = {o["OrderNumber"]: o["Total"] for o in body["Orders"]}
     assert all(sum(amounts) == totals[number] for number, amounts in payments.items())
 
@@ -356,9 +360,10 @@ def test_seed_command_prints_one_summary_line_and_skips_a_shop_with_orders_when_
     call_command(SeedCommand(), orders=12, seed=1, if_empty=True, stdout=out)
 
     first, second = out.getvalue().splitlines()
-    assert first.startswith("Seeded 12 demo orders (D10001…D10012)")
+    sales = Order.objects.filter(refund_of=None).count()
+    assert first.startswith(f"Seeded 12 demo orders: {sales} sales (D10001…D{10000 + sales}) and {12 - sales} refunds")
     assert "not seeding" in second
-    assert Order.objects.filter(refund_of=None).count() == 12
+    assert Order.objects.count() == 12
 
 
 def test_seed_command_refuses_fewer_than_one_order(db):

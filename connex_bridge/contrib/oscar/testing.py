@@ -26,6 +26,7 @@ from oscar.core.loading import get_class, get_model
 from oscar.test import factories
 
 from connex_bridge.contrib.oscar.source import OscarOrderSource
+from connex_bridge.testing.clock import db_time
 from connex_bridge.testing.harness import OrderSpec, ShopHarness, set_change_time
 from connex_bridge.vocabulary import cents
 
@@ -39,6 +40,7 @@ OrderNote = get_model("order", "OrderNote")
 Partner = get_model("partner", "Partner")
 Range = get_model("offer", "Range")
 Source = get_model("payment", "Source")
+Transaction = get_model("payment", "Transaction")
 SourceType = get_model("payment", "SourceType")
 StockRecord = get_model("partner", "StockRecord")
 
@@ -56,21 +58,25 @@ class FixedRateExclusiveTax:
     """
 
     rate = Decimal("0")
+    #: SKUs (``partner_sku``) the rate does not apply to: goods exempt from sales tax.
+    untaxed: frozenset[str] = frozenset()
 
     def pricing_policy(self, product: Any, stockrecord: Any) -> Any:
         if not stockrecord or stockrecord.price is None:
             return strategy.UnavailablePrice()
+        rate = Decimal("0") if stockrecord.partner_sku in self.untaxed else self.rate
         return FixedUnitPrice(
-            currency=stockrecord.price_currency, excl_tax=stockrecord.price, tax=cents(stockrecord.price * self.rate)
+            currency=stockrecord.price_currency, excl_tax=stockrecord.price, tax=cents(stockrecord.price * rate)
         )
 
 
 class SpecStrategy(strategy.UseFirstStockRecord, strategy.StockRequired, FixedRateExclusiveTax, strategy.Structured):
-    """A shop strategy charging one tax rate on every product."""
+    """A shop strategy charging one tax rate on every product but the ``untaxed`` ones."""
 
-    def __init__(self, rate: Decimal, request: Any = None) -> None:
+    def __init__(self, rate: Decimal, request: Any = None, untaxed: frozenset[str] = frozenset()) -> None:
         super().__init__(request)
         self.rate = rate
+        self.untaxed = untaxed
 
 
 class OscarHarness(ShopHarness):
@@ -82,7 +88,7 @@ class OscarHarness(ShopHarness):
 
     def create(self, spec: OrderSpec) -> None:
         basket = Basket.objects.create()
-        basket.strategy = SpecStrategy(spec.tax_rate)
+        basket.strategy = SpecStrategy(spec.tax_rate, untaxed=frozenset(x.sku for x in spec.lines if not x.taxable))
         for line in spec.lines:
             basket.add_product(self.product(line.sku, line.name, line.unit_price_excl_tax), quantity=line.quantity)
         if spec.discount:
@@ -113,6 +119,9 @@ class OscarHarness(ShopHarness):
         amounts = [order.total_incl_tax] if spec.payments is None else spec.payment_amounts
         for index, amount in enumerate(amounts, start=1):
             self.pay(order, amount, spec.payment_method, f"ch_{spec.number}_{index}")
+        if spec.paid_at is not None:
+            # Oscar stamps a transaction when it is recorded; the spec's payments were made at paid_at.
+            Transaction.objects.filter(source__order=order).update(date_created=db_time(spec.paid_at))
 
     def set_times(self, number: str, created_at: dt.datetime | None, modified_at: dt.datetime | None) -> None:
         order = Order.objects.get(number=number)

@@ -11,15 +11,17 @@ from demo.seeding import seed_demo_shop
 
 
 class Command(BaseCommand):
-    """Replace the demo orders with ``--orders`` deterministic sales (plus their refunds)."""
+    """Replace the demo orders with ``--orders`` deterministic orders (sales and refunds)."""
 
     help = (
-        "Replace the demo orders (references D10001…) with N deterministic sales over the last 30 days, "
-        "plus their refunds. --if-empty does nothing when the shop already has orders."
+        "Replace the demo orders (references D10001…) with N deterministic orders over the last 30 days: "
+        "sales and, among them, refunds of earlier sales. --if-empty does nothing when the shop already has orders."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--orders", type=int, default=200, help="How many sales to create (default 200).")
+        parser.add_argument(
+            "--orders", type=int, default=200, help="How many orders to create, refunds included (default 200)."
+        )
         parser.add_argument("--seed", type=int, default=1, help="Random seed; the same seed gives the same orders.")
         parser.add_argument(
             "--if-empty", action="store_true", help="Skip seeding when any order exists (a quick second start)."
