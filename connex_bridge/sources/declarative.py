@@ -362,6 +362,12 @@ class DeclarativeOrderSource(OrderSource):
         for excl, incl in (("shipping_excl_tax", "shipping_incl_tax"), ("discount_excl_tax", "discount_incl_tax")):
             if incl not in values and excl in values:
                 values[incl] = values[excl]
+        if payments:
+            # Unmapped, the order was paid the way its last payment was: the one that settled it
+            # (the card, after a gift card), which is the one a sales receipt names.
+            settled_by = payments[-1]
+            values.setdefault("payment_method", settled_by.method)
+            values.setdefault("payment_reference", settled_by.reference)
         return OrderRecord(
             **values,
             customer=customer or CustomerRecord(),

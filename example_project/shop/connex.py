@@ -26,10 +26,7 @@ from __future__ import annotations
 from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, Subquery
 
 from connex_bridge.sources import DeclarativeOrderSource, Joined
-from shop.models import Payment, Shipment
-
-#: The payments of the order a row is, last first (Payment's own order, reversed).
-_last_payment = Payment.objects.filter(order=OuterRef("pk")).order_by("-captured_at", "-id")
+from shop.models import Shipment
 
 #: connex_bridge's address fields → the shop's ``Address`` fields, for billing and shipping alike.
 ADDRESS_FIELDS = {
@@ -70,9 +67,6 @@ class ShopOrderSource(DeclarativeOrderSource):
         "shipped_at": Subquery(
             Shipment.objects.filter(order=OuterRef("pk")).order_by("shipped_at", "id").values("shipped_at")[:1]
         ),
-        # A sales receipt names one payment: the one that settled the order (the card, after a gift card).
-        "payment_method": Subquery(_last_payment.values("method")[:1]),
-        "payment_reference": Subquery(_last_payment.values("transaction_id")[:1]),
         "discount_excl_tax": "discount_total",
         "discount_incl_tax": "discount_total_gross",
         "note": "customer_note",

@@ -68,6 +68,18 @@ class JsonShopHandWrittenSource(OrderSource):
         shipping = extra_amount(order, "shipping")
         # A blank free-text address has no line: None ships to the billing address.
         shipping_address = AddressRecord.from_text(order.shipping_address) if order.shipping_address.strip() else None
+        payments = [
+            PaymentRecord(
+                order_number=order.number,
+                amount=payment.amount,
+                paid_at=payment.created,
+                method=payment.provider,
+                reference=payment.transaction_id,
+            )
+            for payment in order.payments.all()
+        ]
+        # The payment that settled the order (the last one) is the one a sales receipt names.
+        settled_by = payments[-1] if payments else PaymentRecord(amount=Decimal(0), paid_at=order.date_created)
         return OrderRecord(
             number=order.number,
             id=order.pk,
@@ -96,16 +108,9 @@ class JsonShopHandWrittenSource(OrderSource):
                 )
                 for item in order.items.all()
             ],
-            payments=[
-                PaymentRecord(
-                    order_number=order.number,
-                    amount=payment.amount,
-                    paid_at=payment.created,
-                    method=payment.provider,
-                    reference=payment.transaction_id,
-                )
-                for payment in order.payments.all()
-            ],
+            payments=payments,
+            payment_method=settled_by.method,
+            payment_reference=settled_by.reference,
             discounts=coupons,
             customer=CustomerRecord(email=order.email),
             billing_address=AddressRecord.from_text(order.billing_address),
