@@ -161,11 +161,14 @@ class DeclarativeOrderSource(OrderSource):
         """Every sale and refund as records, read as rows: one query for the orders, and one per child
         relation for each :attr:`chunk_size` orders."""
         plan = self.read_plan()
-        ordered = self.order_by(self.select_sales_and_refunds(queryset, statuses))
-        rows = plan.columns.select(ordered)
+        window = self.select_sales_and_refunds(queryset, statuses)
+        rows = plan.columns.select(self.order_by(window))
         custom = _overrides(self, "to_record")
-        for chunk in chunks(rows.iterator(chunk_size=self.chunk_size), self.chunk_size):
-            yield from self._records(plan, chunk, rows.db, custom)
+        for number, chunk in enumerate(chunks(rows.iterator(chunk_size=self.chunk_size), self.chunk_size)):
+            # A window that fits in one chunk (the usual poll) selects its children by the window itself,
+            # a semi-join in the database, rather than by thousands of ids sent as parameters.
+            whole = number == 0 and len(chunk) < self.chunk_size
+            yield from self._records(plan, chunk, rows.db, custom, window.values("pk") if whole else None)
 
     def read_plan(self) -> ReadPlan:
         """The columns and steps this source reads, worked out on first use (per source instance)."""
@@ -285,8 +288,10 @@ class DeclarativeOrderSource(OrderSource):
 
     # --- records -----------------------------------------------------------------
 
-    def _records(self, plan: ReadPlan, chunk: list[tuple[Any, ...]], db: str, custom: bool) -> Iterator[OrderRecord]:
-        keys = [row[plan.pk] for row in chunk]
+    def _records(
+        self, plan: ReadPlan, chunk: list[tuple[Any, ...]], db: str, custom: bool, window: QuerySet[Any] | None = None
+    ) -> Iterator[OrderRecord]:
+        keys: Any = window if window is not None else [row[plan.pk] for row in chunk]
         children = {child.kind: (child, child.rows_by_order(keys)) for child in plan.children}
         objects: list[Any] = [None] * len(chunk)
         if plan.instance_fields is not None and plan.instance_slice is not None:

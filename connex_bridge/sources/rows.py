@@ -91,9 +91,12 @@ class ChildPlan:
     instance_slice: slice | None = None
     compiled: Compiled | None = None
 
-    def rows_by_order(self, order_keys: Sequence[Any]) -> dict[Any, list[tuple[Any, ...]]]:
-        """Each order's child rows, in the child model's ordering (else by primary key)."""
-        children = self.model._default_manager.filter(**{f"{self.back}__in": list(order_keys)})
+    def rows_by_order(self, order_keys: Sequence[Any] | models.QuerySet[Any]) -> dict[Any, list[tuple[Any, ...]]]:
+        """Each order's child rows, in the child model's ordering (else by primary key).
+
+        ``order_keys``: the orders' primary keys, or a ``values("pk")`` queryset selecting them.
+        """
+        children = self.model._default_manager.filter(**{f"{self.back}__in": order_keys})
         if self.columns.annotations:
             children = children.annotate(**self.columns.annotations)
         rows = children.order_by(*self.ordering).values_list(self.back, *self.columns.names)
