@@ -40,7 +40,7 @@ from django.apps import apps
 from django.core import checks
 from django.db.models import CharField, F, OuterRef, QuerySet, Subquery, Value
 
-from connex_bridge.contrib.oscar.rows import ORDER_COLUMNS, ORDER_RELATED_COLUMNS, OrderRow, read_chunk
+from connex_bridge.contrib.oscar.rows import ORDER_COLUMNS, ORDER_RELATED_COLUMNS, LineRow, OrderRow, read_chunk
 from connex_bridge.records import (
     AddressRecord,
     CustomerRecord,
@@ -103,9 +103,13 @@ class OscarOrderSource(OrderSource):
         the orders, streamed, and five per :attr:`chunk_size` orders for their lines, basket discounts,
         surcharges, payment sources and transactions. Each order goes through :meth:`to_record` as an
         :class:`~connex_bridge.contrib.oscar.rows.OrderRow`."""
-        rows = self.order_rows(self.order_by(self.select_sales_and_refunds(queryset, statuses)))
-        for chunk in chunks(rows.iterator(chunk_size=self.chunk_size), self.chunk_size):
-            for order in read_chunk(self, chunk, rows.db):
+        window = self.select_sales_and_refunds(queryset, statuses)
+        rows = self.order_rows(self.order_by(window))
+        for index, chunk in enumerate(chunks(rows.iterator(chunk_size=self.chunk_size), self.chunk_size)):
+            # A first chunk short of chunk_size is the whole window (read in one snapshot): its related
+            # rows are selected by the window's own filter, not by a list of up to chunk_size keys.
+            whole = window if index == 0 and len(chunk) < self.chunk_size else None
+            for order in read_chunk(self, chunk, rows.db, whole):
                 record = self.to_record(order)
                 record.is_cancelled = bool(order.connex_is_cancelled)
                 yield record
@@ -231,8 +235,12 @@ class OscarOrderSource(OrderSource):
         net_incl = order.shipping_incl_tax
         for line in order.lines.all():
             quantity = Decimal(line.quantity)
-            unit_excl = _unit_price(line.unit_price_excl_tax, line.line_price_before_discounts_excl_tax, quantity)
-            unit_incl = _unit_price(line.unit_price_incl_tax, line.line_price_before_discounts_incl_tax, quantity)
+            unit_excl = line.unit_price_excl_tax
+            if unit_excl is None:
+                unit_excl = _unit_price(_before_discounts(line, "excl"), quantity)
+            unit_incl = line.unit_price_incl_tax
+            if unit_incl is None:
+                unit_incl = _unit_price(_before_discounts(line, "incl"), quantity)
             share_excl = share_incl = ZERO
             for line_discount in line.discounts.all():
                 excl, incl = _both_sides(line_discount.amount, line_discount.is_incl_tax, unit_excl, unit_incl)
@@ -380,9 +388,19 @@ def _manager(app_label: str, model_name: str) -> QuerySet[Any]:
     return apps.get_model(app_label, model_name)._default_manager.all()
 
 
-def _unit_price(unit: Decimal | None, line_total: Decimal, quantity: Decimal) -> Decimal:
-    if unit is not None:
-        return unit
+def _before_discounts(line: Any, side: str) -> Decimal:
+    """A line's price before discounts, excl. or incl. tax: what a line without a unit price is sent at.
+
+    Oscar's checkout stores unit prices, so a line row carries the price before discounts only where
+    the unit price is missing (``connex_before_discounts_*``); an Oscar ``Line`` has it as a field.
+    """
+    if isinstance(line, LineRow):
+        return getattr(line, f"connex_before_discounts_{side}_tax")
+    return getattr(line, f"line_price_before_discounts_{side}_tax")
+
+
+def _unit_price(line_total: Decimal, quantity: Decimal) -> Decimal:
+    """A unit price Oscar did not store: the line's price before discounts over its quantity."""
     return cents(line_total / quantity) if quantity else line_total
 
 
