@@ -315,7 +315,7 @@ class OrderRow(NamedTuple):
     #: The tracked change time (``modified_field``'s value for a source that tracks none).
     connex_changed_at: dt.datetime
     connex_is_cancelled: bool
-    #: The number of the sale a refund order refunds (the parent note's message).
+    #: The number of the sale a refund order refunds (the parent note's message, read apart).
     connex_parent_number: str | None
     user: UserRow | None
     billing_address: BillingAddressRow | None
@@ -352,7 +352,7 @@ ORDER_COLUMNS = (
     "pk", "number", "status", "currency", "date_placed", "total_incl_tax", "total_excl_tax",
     "shipping_excl_tax", "shipping_incl_tax", "shipping_method", "guest_email", "user_id",
 )  # fmt: skip
-#: After ORDER_COLUMNS: the store and modified columns and the two annotations (the source names them),
+#: After ORDER_COLUMNS: the store and modified columns and the cancelled flag (the source names them),
 #: then these.
 ORDER_RELATED_COLUMNS = (
     "user__email",
@@ -380,10 +380,12 @@ LINE_DISCOUNT_COLUMNS = (
     "order_discount__voucher_code",
 )  # fmt: skip
 SURCHARGE_COLUMNS = ("order_id", "pk", "code", "name", "excl_tax", "incl_tax", "tax_code")
-SOURCE_COLUMNS = ("order_id", "pk", "reference", "amount_debited", "source_type_id", "source_type__name")
-TRANSACTION_COLUMNS = ("source_id", "pk", "txn_type", "amount", "reference", "date_created")
+SOURCE_COLUMNS = (
+    "order_id", "pk", "reference", "amount_debited", "source_type_id", "source_type__name",
+    *(f"transactions__{name}" for name in ("pk", "txn_type", "amount", "reference", "date_created")),
+)  # fmt: skip
 
-_A = len(ORDER_COLUMNS) + 4  # where ORDER_RELATED_COLUMNS start in an order row
+_A = len(ORDER_COLUMNS) + 3  # where ORDER_RELATED_COLUMNS start in an order row
 _B = _A + 1  # the billing address
 _S = _B + len(_ADDRESS) + 2  # the shipping address
 
@@ -437,17 +439,27 @@ def read_chunk(
     surcharges: dict[Any, list[SurchargeRow]] = {}
     for order_pk, *fields in fetch("order.Surcharge", "order", SURCHARGE_COLUMNS):
         surcharges.setdefault(order_pk, []).append(SurchargeRow._make((*fields, chunk)))
-    transactions: dict[Any, list[TransactionRow]] = {}
-    for source_pk, *fields in fetch("payment.Transaction", "source__order", TRANSACTION_COLUMNS, "date_created", "pk"):
-        transactions.setdefault(source_pk, []).append(TransactionRow._make((*fields, chunk)))
+    # Payment sources and their transactions in one query (a row per transaction, or one with none).
     source_types: dict[Any, SourceTypeRow] = {}
     sources: dict[Any, list[SourceRow]] = {}
-    for order_pk, pk, reference, debited, type_pk, type_name in fetch("payment.Source", "order", SOURCE_COLUMNS):
-        source_type = source_types.get(type_pk)
-        if source_type is None:
-            source_type = source_types[type_pk] = SourceTypeRow(type_pk, type_name, chunk)
-        payment = SourceRow(pk, reference, debited, source_type, Related(transactions.get(pk, [])), chunk)
-        sources.setdefault(order_pk, []).append(payment)
+    last: SourceRow | None = None
+    for order_pk, pk, reference, debited, type_pk, type_name, txn_pk, *txn in fetch(
+        "payment.Source", "order", SOURCE_COLUMNS, "pk", "transactions__date_created", "transactions__pk"
+    ):
+        if last is None or last.pk != pk:
+            source_type = source_types.get(type_pk)
+            if source_type is None:
+                source_type = source_types[type_pk] = SourceTypeRow(type_pk, type_name, chunk)
+            last = SourceRow(pk, reference, debited, source_type, Related([]), chunk)
+            sources.setdefault(order_pk, []).append(last)
+        if txn_pk is not None:
+            last.transactions.rows.append(TransactionRow._make((txn_pk, *txn, chunk)))
+    # The sale a refund order refunds: its latest note of the source's parent_note_type.
+    parents: dict[Any, str] = {}
+    for order_pk, message in fetch(
+        "order.OrderNote", "order", ("order_id", "message"), "order_id", "-pk", note_type=source.parent_note_type
+    ):
+        parents.setdefault(order_pk, message)
     countries: dict[Any, CountryRow] = {}
 
     def country(code: Any, name: Any) -> CountryRow | None:
@@ -474,5 +486,5 @@ def read_chunk(
             shipping_country = country(row[_S + 9], row[_S + 10])
             shipping = ShippingAddressRow._make((*row[_S : _S + 9], shipping_country, row[_S + 11], chunk))
         related = (Related(lines.get(pk, [])), Related(surcharges.get(pk, [])), Related(sources.get(pk, [])))
-        chunk.orders.append(OrderRow._make((*row[:_A], user, billing, shipping, *related, chunk)))
+        chunk.orders.append(OrderRow._make((*row[:_A], parents.get(pk), user, billing, shipping, *related, chunk)))
     return chunk.orders

@@ -117,13 +117,11 @@ class OscarOrderSource(OrderSource):
     def order_rows(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         """``queryset`` (annotated and ordered by :meth:`order_by`) as the rows of
         :class:`~connex_bridge.contrib.oscar.rows.OrderRow`: the order, its store and modified time,
-        the two annotations, its user's email and its addresses with their countries, in one query."""
+        whether it is cancelled, its user's email and its addresses with their countries, in one query."""
         modified = CHANGED_AT_ANNOTATION if self.tracks_changes else (self.modified_field or self.created_field)
         store = F(self.store_field) if self.store_field else Value(None, output_field=CharField())
-        return queryset.annotate(
-            **{PARENT_ANNOTATION: self.parent_number_expression(), STORE_ANNOTATION: store}
-        ).values_list(
-            *ORDER_COLUMNS, STORE_ANNOTATION, modified, CANCELLED_ANNOTATION, PARENT_ANNOTATION, *ORDER_RELATED_COLUMNS
+        return queryset.annotate(**{STORE_ANNOTATION: store}).values_list(
+            *ORDER_COLUMNS, STORE_ANNOTATION, modified, CANCELLED_ANNOTATION, *ORDER_RELATED_COLUMNS
         )
 
     def parent_number_expression(self) -> Subquery:
