@@ -11,6 +11,10 @@ the order changed (:attr:`OscarOrderSource.track_changes`); edits of its
 addresses do too (:mod:`connex_bridge.contrib.oscar.changes`). docs/oscar.md
 says where every Connex field comes from.
 
+A poll reads plain rows, not model instances (:mod:`connex_bridge.contrib.oscar.rows`): one query
+for the orders and one per related table and chunk; the methods below get row objects that carry
+Oscar's attribute names, and read anything else on the instances, loaded per chunk.
+
 Money follows docs/protocol.md §4 to the cent:
 
 * a line is sent at its unit price before discounts; the part of its discount
