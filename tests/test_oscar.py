@@ -7,6 +7,7 @@ contract suite runs against the Oscar shop as well (tests/test_oscar_contract.py
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from dataclasses import dataclass, field
 from decimal import Decimal
 from io import StringIO
@@ -699,6 +700,23 @@ def test_the_query_count_stays_constant_when_the_answer_is_read_in_chunks(
     assert [order["OrderNumber"] for order in body["Orders"]] == [f"{n}" for n in range(1001, 1008)]
     monkeypatch.undo()
     assert get_orders(connex, **day_window()) == body  # the same answer as read in one chunk
+
+
+def test_a_chunk_of_rows_is_freed_as_soon_as_its_records_are_built(oscar, connex, monkeypatch):
+    from connex_bridge.contrib.oscar.rows import Chunk
+
+    _varied_orders(oscar, range(1001, 1006))
+    monkeypatch.setattr(OscarOrderSource, "chunk_size", 2)
+    gc.collect()
+    gc.disable()  # what reference counting alone frees, as between two runs of the cyclic collector
+    try:
+        records = OscarOrderSource().iter_records(Order.objects.all(), ())
+        next(records)
+        assert sum(isinstance(obj, Chunk) for obj in gc.get_objects()) == 1  # the chunk being written
+        assert len(list(records)) == 4
+        assert sum(isinstance(obj, Chunk) for obj in gc.get_objects()) == 0
+    finally:
+        gc.enable()
 
 
 def test_a_subclass_reading_more_of_the_order_gets_oscars_instances_at_a_constant_cost(

@@ -91,6 +91,16 @@ class Chunk:
                 elif type(value) in _ROW_TYPES:
                     stack.append(value)
 
+    def release(self) -> None:
+        """Forget the chunk's rows once its records are built.
+
+        Each row refers to its chunk, so the chunk referring to its orders is a reference cycle, which
+        only Python's cyclic collector frees, several chunks later; without it, the rows go as soon as
+        the records are built. A row read after this still reads its instance, alone.
+        """
+        self.orders = []
+        self._instances.clear()
+
     def instance(self, row: Any) -> Model:
         kind = type(row)
         loaded = self._instances.get(kind)

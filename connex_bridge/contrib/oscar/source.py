@@ -113,10 +113,15 @@ class OscarOrderSource(OrderSource):
             # A first chunk short of chunk_size is the whole window (read in one snapshot): its related
             # rows are selected by the window's own filter, not by a list of up to chunk_size keys.
             whole = window if index == 0 and len(chunk) < self.chunk_size else None
-            for order in read_chunk(self, chunk, rows.db, whole):
-                record = self.to_record(order)
-                record.is_cancelled = bool(order.connex_is_cancelled)
-                yield record
+            orders = read_chunk(self, chunk, rows.db, whole)
+            try:
+                for order in orders:
+                    record = self.to_record(order)
+                    record.is_cancelled = bool(order.connex_is_cancelled)
+                    yield record
+            finally:
+                if orders:
+                    orders[0].connex_chunk.release()
 
     def order_rows(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         """``queryset`` (annotated and ordered by :meth:`order_by`) as the rows of
