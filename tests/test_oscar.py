@@ -7,6 +7,7 @@ contract suite runs against the Oscar shop as well (tests/test_oscar_contract.py
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from dataclasses import dataclass, field
 from decimal import Decimal
 from io import StringIO
@@ -61,6 +62,18 @@ class DomainOscarSource(OscarOrderSource):
     """A shop whose Connex store names are its sites' domains."""
 
     store_field = "site__domain"
+
+
+class NamedCustomerOscarSource(OscarOrderSource):
+    """A shop that reads more of the order than the source does: the customer's name, the product's title."""
+
+    def get_customer(self, order: Any, email: str) -> Any:
+        customer = super().get_customer(order, email)
+        customer.company = order.user.get_full_name() if order.user else ""
+        return customer
+
+    def get_line_sku(self, line: Any) -> str:
+        return f"{super().get_line_sku(line)} {line.product.title}" if line.product else super().get_line_sku(line)
 
 
 class OneStoreOscarSource(OscarOrderSource):
@@ -638,6 +651,104 @@ def test_an_unpaid_order_has_no_payments_and_no_paid_date(oscar, connex):
 
     assert body["Payments"] == []
     assert body["Orders"][0]["PaidDate"] is None
+
+
+# --- what a poll costs, and what a subclass reads ----------------------------------------------------
+
+
+def _varied_orders(oscar: OscarHarness, numbers: range) -> None:
+    user = get_user_model().objects.get_or_create(username="ada", email="ada@example.com")[0]
+    for n in numbers:
+        cart = Cart(
+            [("A", "19.99", 2), ("B", "3.10", 1)],
+            voucher=voucher(f"V{n}", Benefit.FIXED, "2.00"),
+            surcharges=[FlatCharge(excl_tax=Decimal("1.50"), incl_tax=Decimal("1.59"))],
+            user=user if n % 2 else None,
+            payments=[("Gift card", Decimal("5.00"), True), ("Visa", None, True)],
+        )
+        order = checkout(f"{n}", cart)
+        if n == numbers[-1]:
+            order.notes.create(note_type=OscarOrderSource.parent_note_type, message="1")
+        oscar.set_times(f"{n}", T0, T0)
+
+
+def test_a_poll_reads_a_few_queries_whatever_the_number_of_orders(oscar, connex, django_assert_num_queries):
+    _varied_orders(oscar, range(1001, 1002))
+    get_orders(connex, **day_window())  # records last_used_at, which is written at most once a minute
+    with django_assert_num_queries(7) as one:  # the credential, the orders, 5 related tables
+        assert len(get_orders(connex, **day_window())["Orders"]) == 1
+
+    _varied_orders(oscar, range(1002, 1031))
+
+    with django_assert_num_queries(len(one.captured_queries)):
+        body = get_orders(connex, **day_window())
+    assert len(body["Orders"]) == 30
+    assert len(body["Payments"]) == 60
+    assert body["Orders"][-1]["ParentOrderNumber"] == "1"
+
+
+def test_the_query_count_stays_constant_when_the_answer_is_read_in_chunks(
+    oscar, connex, monkeypatch, django_assert_num_queries
+):
+    _varied_orders(oscar, range(1001, 1008))
+    get_orders(connex, **day_window())
+    monkeypatch.setattr(OscarOrderSource, "chunk_size", 3)  # 7 orders: chunks of 3, 3 and 1
+
+    with django_assert_num_queries(1 + 1 + 3 * 5):  # the credential, the orders, 5 related tables per chunk
+        body = get_orders(connex, **day_window())
+
+    assert [order["OrderNumber"] for order in body["Orders"]] == [f"{n}" for n in range(1001, 1008)]
+    monkeypatch.undo()
+    assert get_orders(connex, **day_window()) == body  # the same answer as read in one chunk
+
+
+def test_a_chunk_of_rows_is_freed_as_soon_as_its_records_are_built(oscar, connex, monkeypatch):
+    from connex_bridge.contrib.oscar.rows import Chunk
+
+    _varied_orders(oscar, range(1001, 1006))
+    monkeypatch.setattr(OscarOrderSource, "chunk_size", 2)
+    gc.collect()
+    gc.disable()  # what reference counting alone frees, as between two runs of the cyclic collector
+    try:
+        records = OscarOrderSource().iter_records(Order.objects.all(), ())
+        next(records)
+        assert sum(isinstance(obj, Chunk) for obj in gc.get_objects()) == 1  # the chunk being written
+        assert len(list(records)) == 4
+        assert sum(isinstance(obj, Chunk) for obj in gc.get_objects()) == 0
+    finally:
+        gc.enable()
+
+
+def test_a_subclass_reading_more_of_the_order_gets_oscars_instances_at_a_constant_cost(
+    oscar, connex, settings, django_assert_num_queries
+):
+    user = get_user_model().objects.create_user("ada", email="ada@example.com", first_name="Ada", last_name="King")
+    checkout("1001", Cart([("A", "19.99", 1)], user=user))
+    checkout("1002", Cart([("B", "5.00", 2)], user=user))
+    oscar.set_times("1001", T0, T0)
+    oscar.set_times("1002", T0, T0)
+    settings.CONNEX_BRIDGE = {"ORDER_SOURCE": "tests.test_oscar.NamedCustomerOscarSource"}
+    get_orders(connex, **day_window())
+
+    # the poll's 7, then the users and the lines as instances, and their products (one each)
+    with django_assert_num_queries(7 + 2 + 2):
+        body = get_orders(connex, **day_window())
+
+    assert [order["Customer"]["CompanyName"] for order in body["Orders"]] == ["Ada King", "Ada King"]
+    assert [order["OrderDetails"][0]["Sku"] for order in body["Orders"]] == ["A Product A", "B Product B"]
+
+
+def test_to_record_of_an_order_instance_is_the_record_a_poll_sends(oscar, connex):
+    user = get_user_model().objects.create_user("ada", email="ada@example.com")
+    order = checkout("1001", Cart([("A", "19.99", 2)], user=user, voucher=voucher("FIVE", Benefit.FIXED, "5.00")))
+    order.notes.create(note_type=OscarOrderSource.parent_note_type, message="999")
+    source = OscarOrderSource()
+
+    (polled,) = source.iter_records(Order.objects.all(), ())
+    record = source.to_record(Order.objects.get(pk=order.pk))
+
+    assert record == polled
+    assert (record.parent_number, record.customer.id, len(record.payments)) == ("999", user.pk, 1)
 
 
 # --- system check ------------------------------------------------------------------------------------

@@ -11,6 +11,10 @@ the order changed (:attr:`OscarOrderSource.track_changes`); edits of its
 addresses do too (:mod:`connex_bridge.contrib.oscar.changes`). docs/oscar.md
 says where every Connex field comes from.
 
+A poll reads plain rows, not model instances (:mod:`connex_bridge.contrib.oscar.rows`): one query
+for the orders and one per related table and chunk; the methods below get row objects that carry
+Oscar's attribute names, and read anything else on the instances, loaded per chunk.
+
 Money follows docs/protocol.md §4 to the cent:
 
 * a line is sent at its unit price before discounts; the part of its discount
@@ -31,13 +35,16 @@ line rather than left for QuickBooks to book as "rounding".
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
 from django.core import checks
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import CharField, F, OuterRef, QuerySet, Subquery, Value
 
+from connex_bridge.contrib.oscar.rows import ORDER_COLUMNS, ORDER_RELATED_COLUMNS, LineRow, OrderRow, read_chunk
 from connex_bridge.records import (
     AddressRecord,
     CustomerRecord,
@@ -46,11 +53,14 @@ from connex_bridge.records import (
     OrderRecord,
     PaymentRecord,
 )
-from connex_bridge.sources.base import OrderSource
+from connex_bridge.sources.base import CANCELLED_ANNOTATION, CHANGED_AT_ANNOTATION, OrderSource
+from connex_bridge.sources.rows import chunks
 from connex_bridge.vocabulary import CENT, ZERO, cents
 
 #: Annotation holding the number of the sale a refund order refunds.
 PARENT_ANNOTATION = "connex_parent_number"
+#: Annotation holding an order's store name (:attr:`OscarOrderSource.store_field`), read by the orders query.
+STORE_ANNOTATION = "connex_store_name"
 
 
 class OscarOrderSource(OrderSource):
@@ -92,38 +102,60 @@ class OscarOrderSource(OrderSource):
 
     # --- queries -----------------------------------------------------------------
 
-    def prefetch(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        parent = (
+    def iter_records(self, queryset: QuerySet[Any], statuses: Sequence[str]) -> Iterator[OrderRecord]:
+        """Every sale and refund, read as rows (:mod:`connex_bridge.contrib.oscar.rows`): one query for
+        the orders, streamed, and five per :attr:`chunk_size` orders for their lines, basket discounts,
+        surcharges, payment sources and transactions. Each order goes through :meth:`to_record` as an
+        :class:`~connex_bridge.contrib.oscar.rows.OrderRow`."""
+        window = self.select_sales_and_refunds(queryset, statuses)
+        rows = self.order_rows(self.order_by(window))
+        for index, chunk in enumerate(chunks(rows.iterator(chunk_size=self.chunk_size), self.chunk_size)):
+            # A first chunk short of chunk_size is the whole window (read in one snapshot): its related
+            # rows are selected by the window's own filter, not by a list of up to chunk_size keys.
+            whole = window if index == 0 and len(chunk) < self.chunk_size else None
+            orders = read_chunk(self, chunk, rows.db, whole)
+            try:
+                for order in orders:
+                    record = self.to_record(order)
+                    record.is_cancelled = bool(order.connex_is_cancelled)
+                    yield record
+            finally:
+                if orders:
+                    orders[0].connex_chunk.release()
+
+    def order_rows(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """``queryset`` (annotated and ordered by :meth:`order_by`) as the rows of
+        :class:`~connex_bridge.contrib.oscar.rows.OrderRow`: the order, its store and modified time,
+        whether it is cancelled, its user's email and its addresses with their countries, in one query."""
+        modified = CHANGED_AT_ANNOTATION if self.tracks_changes else (self.modified_field or self.created_field)
+        store = F(self.store_field) if self.store_field else Value(None, output_field=CharField())
+        return queryset.annotate(**{STORE_ANNOTATION: store}).values_list(
+            *ORDER_COLUMNS, STORE_ANNOTATION, modified, CANCELLED_ANNOTATION, *ORDER_RELATED_COLUMNS
+        )
+
+    def parent_number_expression(self) -> Subquery:
+        """The message of the order's latest note of type :attr:`parent_note_type`: the sale it refunds."""
+        return Subquery(
             _manager("order", "OrderNote")
             .filter(order=OuterRef("pk"), note_type=self.parent_note_type)
             .order_by("-pk")
             .values("message")[:1]
         )
+
+    def prefetch(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        """What Oscar order *instances* carry when an attribute the rows lack is read on one.
+
+        Polls read rows, not instances (:meth:`iter_records`). An attribute of an order row
+        that the row was not read with (``order.user.first_name``, ``order.site``) is read on
+        the Oscar instance, and the instances of the whole chunk are loaded through this
+        queryset, once: a subclass that reads more of the order adds what it follows here
+        (``super().prefetch(queryset).select_related("site")``), so a poll still costs the
+        same few queries whatever the number of orders.
+        """
         related = ["user", "billing_address__country", "shipping_address__country"]
         if self.store_field and "__" in self.store_field:
             related.append(self.store_field.rsplit("__", 1)[0])
-        return (
-            queryset.select_related(*related)
-            .annotate(**{PARENT_ANNOTATION: Subquery(parent)})
-            .prefetch_related(
-                Prefetch("lines", queryset=_manager("order", "Line").order_by("pk")),
-                Prefetch(
-                    "lines__discounts",
-                    queryset=_manager("order", "OrderLineDiscount")
-                    .filter(order_discount__category="Basket")
-                    .select_related("order_discount")
-                    .order_by("pk"),
-                ),
-                Prefetch("surcharges", queryset=_manager("order", "Surcharge").order_by("pk")),
-                Prefetch(
-                    "sources", queryset=_manager("payment", "Source").select_related("source_type").order_by("pk")
-                ),
-                Prefetch(
-                    "sources__transactions",
-                    queryset=_manager("payment", "Transaction").order_by("date_created", "pk"),
-                ),
-            )
-        )
+        return queryset.select_related(*related).annotate(**{PARENT_ANNOTATION: self.parent_number_expression()})
 
     # --- start-up validation ---------------------------------------------------------
 
@@ -144,6 +176,11 @@ class OscarOrderSource(OrderSource):
     # --- the record --------------------------------------------------------------
 
     def to_record(self, order: Any) -> OrderRecord:
+        """The record of one order: an :class:`~connex_bridge.contrib.oscar.rows.OrderRow` (what
+        :meth:`iter_records` passes), or an Oscar ``Order`` instance (a preview, a shell), which is
+        then read the way a poll reads it: one query for the order, one per related table."""
+        if not isinstance(order, OrderRow):
+            order = self.read_order(order)
         lines, discounts = self.get_lines(order)
         payments = self.get_payments(order)
         sources = list(order.sources.all())
@@ -173,9 +210,29 @@ class OscarOrderSource(OrderSource):
             customer=self.get_customer(order, email),
             payment_method=payments[0].method if payments else (sources[0].source_type.name if sources else ""),
             payment_reference=payments[0].reference if payments else (sources[0].reference if sources else ""),
-            parent_number=getattr(order, PARENT_ANNOTATION, None) or "",
+            parent_number=order.connex_parent_number or "",
             payments=payments,
         )
+
+    def read_order(self, order: Any) -> OrderRow:
+        """The row object of one Oscar ``Order`` instance, read as a poll reads it."""
+        model = self.require_model()
+        one = model._default_manager.db_manager(order._state.db or "default").filter(pk=order.pk)
+        rows = self.order_rows(self.order_by(self.select_sales_and_refunds(one, ())))
+        (found,) = read_chunk(self, list(rows), rows.db)
+        return found
+
+    def store_name_of(self, order: Any) -> str:
+        """The ``StoreName``: :attr:`store_field` as the orders query read it (on an order row)."""
+        if isinstance(order, OrderRow):
+            return self.store_name if self.store_field is None else order.connex_store_name or ""
+        return super().store_name_of(order)
+
+    def modified_at(self, order: Any) -> dt.datetime:
+        """The ``ModifiedDate``: the tracked change time as the orders query read it (on an order row)."""
+        if isinstance(order, OrderRow):
+            return order.connex_changed_at
+        return super().modified_at(order)
 
     def get_lines(self, order: Any) -> tuple[list[LineRecord], list[_Coupon]]:
         """The order's lines (products, then surcharges, then any adjustment) and its coupons."""
@@ -185,8 +242,12 @@ class OscarOrderSource(OrderSource):
         net_incl = order.shipping_incl_tax
         for line in order.lines.all():
             quantity = Decimal(line.quantity)
-            unit_excl = _unit_price(line.unit_price_excl_tax, line.line_price_before_discounts_excl_tax, quantity)
-            unit_incl = _unit_price(line.unit_price_incl_tax, line.line_price_before_discounts_incl_tax, quantity)
+            unit_excl = line.unit_price_excl_tax
+            if unit_excl is None:
+                unit_excl = _unit_price(_before_discounts(line, "excl"), quantity)
+            unit_incl = line.unit_price_incl_tax
+            if unit_incl is None:
+                unit_incl = _unit_price(_before_discounts(line, "incl"), quantity)
             share_excl = share_incl = ZERO
             for line_discount in line.discounts.all():
                 excl, incl = _both_sides(line_discount.amount, line_discount.is_incl_tax, unit_excl, unit_incl)
@@ -334,9 +395,19 @@ def _manager(app_label: str, model_name: str) -> QuerySet[Any]:
     return apps.get_model(app_label, model_name)._default_manager.all()
 
 
-def _unit_price(unit: Decimal | None, line_total: Decimal, quantity: Decimal) -> Decimal:
-    if unit is not None:
-        return unit
+def _before_discounts(line: Any, side: str) -> Decimal:
+    """A line's price before discounts, excl. or incl. tax: what a line without a unit price is sent at.
+
+    Oscar's checkout stores unit prices, so a line row carries the price before discounts only where
+    the unit price is missing (``connex_before_discounts_*``); an Oscar ``Line`` has it as a field.
+    """
+    if isinstance(line, LineRow):
+        return getattr(line, f"connex_before_discounts_{side}_tax")
+    return getattr(line, f"line_price_before_discounts_{side}_tax")
+
+
+def _unit_price(line_total: Decimal, quantity: Decimal) -> Decimal:
+    """A unit price Oscar did not store: the line's price before discounts over its quantity."""
     return cents(line_total / quantity) if quantity else line_total
 
 

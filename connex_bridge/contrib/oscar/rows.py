@@ -1,0 +1,500 @@
+"""Oscar's orders read as plain rows: what :class:`~connex_bridge.contrib.oscar.source.OscarOrderSource` works on.
+
+Building Oscar model instances and prefetching five relations onto them costs a queryset clone
+per order and relation, several times what turning the same data into a record costs. So the
+source reads ``values_list`` rows instead — one query for the orders (with their user, addresses,
+countries and site joined), then per chunk of orders one query each for the lines, the basket
+discounts of the lines, the surcharges, the payment sources and their transactions — and hands
+its methods small row objects instead of instances.
+
+A row object has the attribute names of the Oscar instance it stands for, for every field the
+source reads: ``line.partner_sku``, ``order.user.email``, ``address.country.printable_name``,
+``source.source_type.name``. Relations the source reads are :class:`Related` lists with ``.all()``,
+so ``order.lines.all()`` and ``line.discounts.all()`` read as on an instance. Any other attribute
+(``line.product``, ``order.user.first_name``, a method of the model) is read on the Oscar instance
+instead: the first such read loads the instances of that table for the whole chunk of orders, one
+query (the orders themselves through the source's ``prefetch()``), so a subclass that reads more
+keeps a constant number of queries per chunk, at about the old cost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.db.models import Case, F, Model, QuerySet, When
+
+if TYPE_CHECKING:
+    from connex_bridge.contrib.oscar.source import OscarOrderSource
+
+
+class Related:
+    """A relation's rows, read like the relation's manager: ``.all()``, ``.first()``, ``.exists()``, ``.count()``."""
+
+    __slots__ = ("rows",)
+
+    def __init__(self, rows: list[Any]) -> None:
+        self.rows = rows
+
+    def all(self) -> list[Any]:
+        return self.rows
+
+    def first(self) -> Any:
+        return self.rows[0] if self.rows else None
+
+    def exists(self) -> bool:
+        return bool(self.rows)
+
+    def count(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __repr__(self) -> str:
+        return f"Related({self.rows!r})"
+
+
+class Chunk:
+    """The row objects of one chunk of orders, and the Oscar instances they stand for once one is read.
+
+    :meth:`instance` loads a table's instances for every row of the chunk at once, so reading an
+    attribute the rows lack costs one query per table and chunk, not one per row.
+    """
+
+    def __init__(self, source: OscarOrderSource, db: str) -> None:
+        self.source = source
+        self.db = db
+        self.orders: list[OrderRow] = []
+        self._instances: dict[type, dict[Any, Model]] = {}
+
+    def _rows(self) -> Iterator[Any]:
+        """Every row object of the chunk (each once): the orders and what hangs off them."""
+        seen: set[int] = set()
+        stack: list[Any] = list(self.orders)
+        while stack:
+            row = stack.pop()
+            if id(row) in seen:
+                continue
+            seen.add(id(row))
+            yield row
+            for value in row:
+                if isinstance(value, Related):
+                    stack.extend(value.rows)
+                elif type(value) in _ROW_TYPES:
+                    stack.append(value)
+
+    def release(self) -> None:
+        """Forget the chunk's rows once its records are built.
+
+        Each row refers to its chunk, so the chunk referring to its orders is a reference cycle, which
+        only Python's cyclic collector frees, several chunks later; without it, the rows go as soon as
+        the records are built. A row read after this still reads its instance, alone.
+        """
+        self.orders = []
+        self._instances.clear()
+
+    def instance(self, row: Any) -> Model:
+        kind = type(row)
+        loaded = self._instances.get(kind)
+        if loaded is None:
+            model = _model(kind)
+            manager = model._default_manager.db_manager(self.db)
+            pks = list({other.pk for other in self._rows() if type(other) is kind} | {row.pk})
+            queryset = manager.filter(pk__in=pks)
+            if kind is OrderRow:
+                queryset = self.source.prefetch(queryset)
+            loaded = self._instances[kind] = {obj.pk: obj for obj in queryset}
+        return loaded[row.pk]
+
+
+def _model(kind: type) -> type[Model]:
+    return get_user_model() if kind is UserRow else apps.get_model(MODELS[kind])
+
+
+#: (row type, attribute) pairs its model does not have either: asked again, no model is consulted.
+_ABSENT: set[tuple[type, str]] = set()
+
+
+def _from_instance(row: Any, name: str) -> Any:
+    """An attribute the row was not read with, read on the Oscar instance it stands for."""
+    kind = type(row)
+    if name.startswith("__") or name == "connex_chunk" or (kind, name) in _ABSENT:
+        raise AttributeError(name)
+    model = _model(kind)
+    if not hasattr(model, name):  # neither a field, a relation nor a method: as the instance would say
+        _ABSENT.add((kind, name))  # e.g. a billing address's phone_number, asked for on every order
+        raise AttributeError(f"{model.__name__!r} object has no attribute {name!r}")
+    return getattr(row.connex_chunk.instance(row), name)
+
+
+class UserRow(NamedTuple):
+    """The customer's user account (``order.user``)."""
+
+    pk: Any
+    email: str
+    connex_chunk: Chunk
+
+    def __getattr__(self, name: str) -> Any:
+        return _from_instance(self, name)
+
+
+class CountryRow(NamedTuple):
+    """``address.Country`` (its primary key is ``iso_3166_1_a2``)."""
+
+    pk: str
+    iso_3166_1_a2: str
+    printable_name: str
+    connex_chunk: Chunk
+
+    def __getattr__(self, name: str) -> Any:
+        return _from_instance(self, name)
+
+
+class BillingAddressRow(NamedTuple):
+    """``order.BillingAddress``."""
+
+    pk: Any
+    first_name: str
+    last_name: str
+    line1: str
+    line2: str
+    line3: str
+    line4: str
+    state: str
+    postcode: str
+    country: CountryRow | None
+    connex_chunk: Chunk
+
+    def __getattr__(self, name: str) -> Any:
+        return _from_instance(self, name)
+
+
+class ShippingAddressRow(NamedTuple):
+    """``order.ShippingAddress``: a billing address's fields and the phone number."""
+
+    pk: Any
+    first_name: str
+    last_name: str
+    line1: str
+    line2: str
+    line3: str
+    line4: str
+    state: str
+    postcode: str
+    country: CountryRow | None
+    phone_number: Any
+    connex_chunk: Chunk
+
+    def __getattr__(self, name: str) -> Any:
+        return _from_instance(self, name)
+
+
+class OrderDiscountRow(NamedTuple):
+    """The ``order.OrderDiscount`` (offer or voucher) a line discount belongs to."""
+
+    pk: Any
+    offer_name: str
+    voucher_code: str
+    connex_chunk: Chunk
+
+    def __getattr__(self, name: str) -> Any:
+        return _from_instance(self, name)
+
+
+class LineDiscountRow(NamedTuple):
+    """``order.OrderLineDiscount``: what one offer took off one line."""
+
+    pk: Any
+    amount: Decimal
+    is_incl_tax: bool
+    order_discount_id: Any
+    order_discount: OrderDiscountRow
+    connex_chunk: Chunk
+
+    def __getattr__(self, name: str) -> Any:
+        return _from_instance(self, name)
+
+
+class LineRow(NamedTuple):
+    """``order.Line``; ``discounts`` holds its basket offers' discounts only, as the source reads them.
+
+    The prices before discounts are read only where a unit price is missing (``connex_before_discounts_*``,
+    else ``None``): converting two more decimals per line costs more than the rest of the line.
+    ``line_price_before_discounts_excl_tax`` itself is read on the ``Line`` instance.
+    """
+
+    pk: Any
+    partner_sku: str
+    upc: str | None
+    product_id: Any
+    title: str
+    quantity: int
+    unit_price_excl_tax: Decimal | None
+    unit_price_incl_tax: Decimal | None
+    line_price_excl_tax: Decimal
+    line_price_incl_tax: Decimal
+    tax_code: str | None
+    connex_before_discounts_excl_tax: Decimal | None
+    connex_before_discounts_incl_tax: Decimal | None
+    discounts: Related
+    connex_chunk: Chunk
+
+    def __getattr__(self, name: str) -> Any:
+        return _from_instance(self, name)
+
+
+class SurchargeRow(NamedTuple):
+    """``order.Surcharge``."""
+
+    pk: Any
+    code: str
+    name: str
+    excl_tax: Decimal
+    incl_tax: Decimal
+    tax_code: str | None
+    connex_chunk: Chunk
+
+    def __getattr__(self, name: str) -> Any:
+        return _from_instance(self, name)
+
+
+class SourceTypeRow(NamedTuple):
+    """``payment.SourceType``."""
+
+    pk: Any
+    name: str
+    connex_chunk: Chunk
+
+    def __getattr__(self, name: str) -> Any:
+        return _from_instance(self, name)
+
+
+class TransactionRow(NamedTuple):
+    """``payment.Transaction``."""
+
+    pk: Any
+    txn_type: str
+    amount: Decimal
+    reference: str
+    date_created: dt.datetime
+    connex_chunk: Chunk
+
+    def __getattr__(self, name: str) -> Any:
+        return _from_instance(self, name)
+
+
+class SourceRow(NamedTuple):
+    """``payment.Source``; ``transactions`` in the order they were created."""
+
+    pk: Any
+    reference: str
+    amount_debited: Decimal
+    source_type: SourceTypeRow
+    transactions: Related
+    connex_chunk: Chunk
+
+    def __getattr__(self, name: str) -> Any:
+        return _from_instance(self, name)
+
+
+class OrderRow(NamedTuple):
+    """``order.Order``, with what the source reads of its relations, and the poll's annotations."""
+
+    pk: Any
+    number: str
+    status: str
+    currency: str
+    date_placed: dt.datetime
+    total_incl_tax: Decimal
+    total_excl_tax: Decimal
+    shipping_excl_tax: Decimal
+    shipping_incl_tax: Decimal
+    shipping_method: str
+    guest_email: str
+    user_id: Any
+    #: ``store_field`` read in the database (``None`` without one).
+    connex_store_name: str | None
+    #: The tracked change time (``modified_field``'s value for a source that tracks none).
+    connex_changed_at: dt.datetime
+    connex_is_cancelled: bool
+    #: The number of the sale a refund order refunds (the parent note's message, read apart).
+    connex_parent_number: str | None
+    user: UserRow | None
+    billing_address: BillingAddressRow | None
+    shipping_address: ShippingAddressRow | None
+    lines: Related
+    surcharges: Related
+    sources: Related
+    connex_chunk: Chunk
+
+    def __getattr__(self, name: str) -> Any:
+        return _from_instance(self, name)
+
+
+#: The Oscar model each row object stands for (the user: AUTH_USER_MODEL).
+MODELS: dict[type, str] = {
+    CountryRow: "address.Country",
+    BillingAddressRow: "order.BillingAddress",
+    ShippingAddressRow: "order.ShippingAddress",
+    OrderDiscountRow: "order.OrderDiscount",
+    LineDiscountRow: "order.OrderLineDiscount",
+    LineRow: "order.Line",
+    SurchargeRow: "order.Surcharge",
+    SourceTypeRow: "payment.SourceType",
+    TransactionRow: "payment.Transaction",
+    SourceRow: "payment.Source",
+    OrderRow: "order.Order",
+}
+
+_ROW_TYPES = frozenset({*MODELS, UserRow})
+
+#: The columns each query reads, in the order of the row objects' fields.
+_ADDRESS = ("pk", "first_name", "last_name", "line1", "line2", "line3", "line4", "state", "postcode")
+ORDER_COLUMNS = (
+    "pk", "number", "status", "currency", "date_placed", "total_incl_tax", "total_excl_tax",
+    "shipping_excl_tax", "shipping_incl_tax", "shipping_method", "guest_email", "user_id",
+)  # fmt: skip
+#: After ORDER_COLUMNS: the store and modified columns and the cancelled flag (the source names them),
+#: then these.
+ORDER_RELATED_COLUMNS = (
+    "user__email",
+    *(f"billing_address__{name}" for name in _ADDRESS),
+    "billing_address__country__iso_3166_1_a2",
+    "billing_address__country__printable_name",
+    *(f"shipping_address__{name}" for name in _ADDRESS),
+    "shipping_address__country__iso_3166_1_a2",
+    "shipping_address__country__printable_name",
+    "shipping_address__phone_number",
+)
+LINE_COLUMNS = (
+    "order_id", "pk", "partner_sku", "upc", "product_id", "title", "quantity", "unit_price_excl_tax",
+    "unit_price_incl_tax", "line_price_excl_tax", "line_price_incl_tax", "tax_code",
+)  # fmt: skip
+#: After LINE_COLUMNS: the prices before discounts, where the unit prices are missing.
+LINE_FALLBACKS = {
+    f"connex_before_discounts_{side}_tax": Case(
+        When(**{f"unit_price_{side}_tax__isnull": True}, then=F(f"line_price_before_discounts_{side}_tax"))
+    )
+    for side in ("excl", "incl")
+}
+LINE_DISCOUNT_COLUMNS = (
+    "line_id", "pk", "amount", "is_incl_tax", "order_discount_id", "order_discount__offer_name",
+    "order_discount__voucher_code",
+)  # fmt: skip
+SURCHARGE_COLUMNS = ("order_id", "pk", "code", "name", "excl_tax", "incl_tax", "tax_code")
+SOURCE_COLUMNS = (
+    "order_id", "pk", "reference", "amount_debited", "source_type_id", "source_type__name",
+    *(f"transactions__{name}" for name in ("pk", "txn_type", "amount", "reference", "date_created")),
+)  # fmt: skip
+
+_A = len(ORDER_COLUMNS) + 3  # where ORDER_RELATED_COLUMNS start in an order row
+_B = _A + 1  # the billing address
+_S = _B + len(_ADDRESS) + 2  # the shipping address
+
+
+def _manager(label: str, db: str) -> Any:
+    return apps.get_model(label)._default_manager.db_manager(db)
+
+
+#: How a related table is filtered by its order: by a list of keys (``order__pk__in``, which Django
+#: prepares about twice as fast as ``order_id__in``), or by a subquery of orders.
+_BY_KEYS = {path: f"{path}__pk__in" for path in ("order", "line__order", "source__order")}
+_BY_QUERY = {path: f"{path}__in" for path in ("order", "line__order", "source__order")}
+
+
+def read_chunk(
+    source: OscarOrderSource, rows: list[tuple[Any, ...]], db: str, window: QuerySet[Any] | None = None
+) -> list[OrderRow]:
+    """The row objects of a chunk of order rows (``source.order_rows()``), with their lines, basket
+    discounts, surcharges, payment sources and transactions: one query each for the whole chunk.
+
+    The related rows are those of the orders whose keys the chunk holds; or, when the chunk is
+    every order of ``window`` (a queryset of orders), those of ``window``'s orders, which the database
+    works out from the same filter at a constant cost instead of a lookup of thousands of keys.
+    """
+    chunk = Chunk(source, db)
+    keys = [row[0] for row in rows]
+    orders: Any = keys
+    by_order = _BY_KEYS
+    if window is not None:
+        orders, by_order = window.values("pk"), _BY_QUERY
+
+    def fetch(label: str, relation: str, columns: tuple[str, ...], *ordering: str, **filters: Any) -> Any:
+        related = _manager(label, db).filter(**{by_order[relation]: orders}, **filters)
+        if label == "order.Line":
+            related = related.annotate(**LINE_FALLBACKS)
+        return related.order_by(*(ordering or ("pk",))).values_list(*columns)
+
+    order_discounts: dict[Any, OrderDiscountRow] = {}
+    discounts: dict[Any, list[LineDiscountRow]] = {}
+    for line_pk, pk, amount, incl, od_pk, offer_name, voucher_code in fetch(
+        "order.OrderLineDiscount", "line__order", LINE_DISCOUNT_COLUMNS, order_discount__category="Basket"
+    ):
+        order_discount = order_discounts.get(od_pk)
+        if order_discount is None:
+            order_discount = order_discounts[od_pk] = OrderDiscountRow(od_pk, offer_name, voucher_code, chunk)
+        discounts.setdefault(line_pk, []).append(LineDiscountRow(pk, amount, incl, od_pk, order_discount, chunk))
+    lines: dict[Any, list[LineRow]] = {}
+    for order_pk, pk, *fields in fetch("order.Line", "order", (*LINE_COLUMNS, *LINE_FALLBACKS)):
+        line = LineRow._make((pk, *fields, Related(discounts.get(pk, [])), chunk))
+        lines.setdefault(order_pk, []).append(line)
+    surcharges: dict[Any, list[SurchargeRow]] = {}
+    for order_pk, *fields in fetch("order.Surcharge", "order", SURCHARGE_COLUMNS):
+        surcharges.setdefault(order_pk, []).append(SurchargeRow._make((*fields, chunk)))
+    # Payment sources and their transactions in one query (a row per transaction, or one with none).
+    source_types: dict[Any, SourceTypeRow] = {}
+    sources: dict[Any, list[SourceRow]] = {}
+    last: SourceRow | None = None
+    for order_pk, pk, reference, debited, type_pk, type_name, txn_pk, *txn in fetch(
+        "payment.Source", "order", SOURCE_COLUMNS, "pk", "transactions__date_created", "transactions__pk"
+    ):
+        if last is None or last.pk != pk:
+            source_type = source_types.get(type_pk)
+            if source_type is None:
+                source_type = source_types[type_pk] = SourceTypeRow(type_pk, type_name, chunk)
+            last = SourceRow(pk, reference, debited, source_type, Related([]), chunk)
+            sources.setdefault(order_pk, []).append(last)
+        if txn_pk is not None:
+            last.transactions.rows.append(TransactionRow._make((txn_pk, *txn, chunk)))
+    # The sale a refund order refunds: its latest note of the source's parent_note_type.
+    parents: dict[Any, str] = {}
+    for order_pk, message in fetch(
+        "order.OrderNote", "order", ("order_id", "message"), "order_id", "-pk", note_type=source.parent_note_type
+    ):
+        parents.setdefault(order_pk, message)
+    countries: dict[Any, CountryRow] = {}
+
+    def country(code: Any, name: Any) -> CountryRow | None:
+        if code is None:
+            return None
+        found = countries.get(code)
+        if found is None:
+            found = countries[code] = CountryRow(code, code, name, chunk)
+        return found
+
+    users: dict[Any, UserRow] = {}
+    for row in rows:
+        pk, user_pk = row[0], row[11]
+        user = None
+        if user_pk is not None:
+            user = users.get(user_pk)
+            if user is None:
+                user = users[user_pk] = UserRow(user_pk, row[_A], chunk)
+        billing: BillingAddressRow | None = None
+        shipping: ShippingAddressRow | None = None
+        if row[_B] is not None:
+            billing = BillingAddressRow._make((*row[_B : _B + 9], country(row[_B + 9], row[_B + 10]), chunk))
+        if row[_S] is not None:
+            shipping_country = country(row[_S + 9], row[_S + 10])
+            shipping = ShippingAddressRow._make((*row[_S : _S + 9], shipping_country, row[_S + 11], chunk))
+        related = (Related(lines.get(pk, [])), Related(surcharges.get(pk, [])), Related(sources.get(pk, [])))
+        chunk.orders.append(OrderRow._make((*row[:_A], parents.get(pk), user, billing, shipping, *related, chunk)))
+    return chunk.orders
