@@ -12,7 +12,7 @@ from django.db.models.functions import Concat, Upper
 from connex_bridge.checks import check_order_source
 from connex_bridge.flows.orders import OrdersAnswer
 from connex_bridge.records import AddressRecord, LineRecord, PaymentRecord
-from connex_bridge.sources import Joined, get_order_source
+from connex_bridge.sources import First, Joined, get_order_source
 from connex_bridge.testing.client import ConnexClient
 from tests.altshop.harness import AltShopHarness
 from tests.altshop.models import Receipt, Sale
@@ -373,3 +373,29 @@ def test_a_joined_path_that_cannot_be_joined_is_reported_at_start_up(settings, s
 
     assert error.id == "connex_bridge.E018"
     assert says in error.msg
+
+
+class FirstAndJoinedReceipts(AltShopDeclarativeSource):
+    order_fields = {
+        **AltShopDeclarativeSource.order_fields,
+        "tracking_number": Joined("receipts__txn"),
+        "paid_at": First("receipts__taken"),
+        "private_note": First("receipts__card"),
+    }
+
+
+def test_first_takes_the_first_related_row_and_shares_its_relations_query(settings, db, django_assert_max_num_queries):
+    assert errors(settings, "FirstAndJoinedReceipts") == []
+    harness = AltShopHarness()
+    harness.order("1001", payments=[Decimal("1.00"), Decimal("9.00")])
+    harness.order("1002", payments=[])
+    Receipt.objects.filter(txn="t2").update(card="Amex")
+    first = Receipt.objects.get(txn="t1")
+    client = ConnexClient(harness.credential())
+
+    orders = client.get("/connex/orders?orderNumber=1001,1002").json()["Orders"]
+
+    assert [(o["TrackingNumber"], o["PrivateNote"]) for o in orders] == [("t1, t2", first.card), ("", "")]
+    assert orders[0]["PaidDate"] is not None and orders[1]["PaidDate"] is None
+    plan = get_order_source().read_plan()
+    assert [child.kind for child in plan.children].count("to-many receipts") == 1

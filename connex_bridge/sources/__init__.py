@@ -2,6 +2,6 @@
 
 from connex_bridge.sources.base import OrderSource, get_order_source, import_order_source
 from connex_bridge.sources.declarative import DeclarativeOrderSource
-from connex_bridge.sources.rows import Joined
+from connex_bridge.sources.rows import First, Joined
 
-__all__ = ["DeclarativeOrderSource", "Joined", "OrderSource", "get_order_source", "import_order_source"]
+__all__ = ["DeclarativeOrderSource", "First", "Joined", "OrderSource", "get_order_source", "import_order_source"]

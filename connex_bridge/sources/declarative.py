@@ -84,9 +84,9 @@ from connex_bridge.sources.rows import (
     ChildPlan,
     Columns,
     Compiled,
-    Joined,
     ReadPlan,
     Step,
+    ToMany,
     back_path,
     chunks,
     instances,
@@ -201,14 +201,19 @@ class DeclarativeOrderSource(OrderSource):
         )
         children: list[ChildPlan] = []
         lookups: list[Any] = []
-        for index, (key, source, arg, _) in enumerate(steps):
+        by_relation: dict[str, ChildPlan] = {}  # one query per to-many relation, whatever it reads
+        for index, (key, source, arg, money) in enumerate(steps):
             if source == JOINED:
                 to_many, value_path = split_to_many(model, arg.path)
-                joined = relation_path(model, to_many)[1]
-                child = ChildPlan(f"joined {key}", joined, back_path(model, to_many), _stable(joined), Columns(), [])
-                child.columns.add(value_path)
-                children.append(child)
-                steps[index] = (key, JOINED, (child.kind, arg.separator), False)
+                child = by_relation.get(to_many)
+                if child is None:
+                    related = relation_path(model, to_many)[1]
+                    back = back_path(model, to_many)
+                    child = by_relation[to_many] = ChildPlan(
+                        f"to-many {to_many}", related, back, _stable(related), Columns(), []
+                    )
+                    children.append(child)
+                steps[index] = (key, JOINED, (child.kind, child.columns.add(value_path), arg), money)
         for kind, relation, paths in (
             ("line", self.lines, self.line_fields),
             ("payment", self.payments, self.payment_fields),
@@ -277,8 +282,8 @@ class DeclarativeOrderSource(OrderSource):
         if method is not None:
             return (key, HOOK, method, money)
         path = paths[key]
-        if isinstance(path, Joined):
-            return (key, JOINED, path, False)
+        if isinstance(path, ToMany):
+            return (key, JOINED, path, money)
         if isinstance(path, Value):
             value = path.value
             if money and value is not None and not isinstance(value, Decimal):
@@ -533,10 +538,10 @@ class DeclarativeOrderSource(OrderSource):
                 if key not in _KEYS[kind]:
                     errors.append(_unknown_key_error(name, kind, key, on_model))
                     continue
-                if isinstance(path, Joined):
+                if isinstance(path, ToMany):
                     try:
                         if kind != "order":
-                            raise FieldDoesNotExist("Joined() is read for order_fields only")
+                            raise FieldDoesNotExist(f"{type(path).__name__}() is read for order_fields only")
                         to_many, value_path = split_to_many(on_model, path.path)
                         resolve_path(related_model(on_model, to_many), value_path)
                     except FieldDoesNotExist as exc:

@@ -31,17 +31,40 @@ COLUMN, CONSTANT, HOOK, JOINED = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
-class Joined:
-    """A field-map value: the values of a path through a to-many relation, joined into one text.
-
-    ``Joined("shipments__tracking_code")`` is every shipment's tracking code, in the related
-    model's ``Meta.ordering`` (then primary key), blanks left out, joined by ``separator``; no
-    value at all leaves the field empty. The values are read like a child relation's: one query
-    per chunk of orders, no model instance.
-    """
+class ToMany:
+    """A field-map value read through a to-many relation, like a child relation: one query per
+    chunk of orders (shared by every such value of the same relation), no model instance. The
+    related rows come in their model's ``Meta.ordering``, then primary key."""
 
     path: str
+
+    def reduce(self, values: list[Any]) -> Any:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Joined(ToMany):
+    """The values of a path through a to-many relation, joined into one text.
+
+    ``Joined("shipments__tracking_code")`` is every shipment's tracking code, blanks left out,
+    joined by ``separator``; no value at all leaves the field empty.
+    """
+
     separator: str = ", "
+
+    def reduce(self, values: list[Any]) -> Any:
+        return self.separator.join(str(value) for value in values if value not in (None, "")) or None
+
+
+@dataclass(frozen=True)
+class First(ToMany):
+    """The value of a path through a to-many relation on the first related row, or none.
+
+    ``First("shipments__shipped_at")`` is when the first shipment left.
+    """
+
+    def reduce(self, values: list[Any]) -> Any:
+        return values[0] if values else None
 
 
 #: One record field: (key, source kind, column index / constant / hook function, converts to Decimal).
@@ -217,8 +240,8 @@ class Compiled:
     constants: list[dict[str, Any]]
     #: (slot, field, hook, converts to Decimal)
     hooks: list[tuple[int, str, Callable[[Any], Any], bool]]
-    #: (slot, field, the child plan's kind, separator): Joined values
-    joined: list[tuple[int, str, str, str]] = field(default_factory=list)
+    #: (slot, field, the child plan's kind, column, the ToMany value, converts to Decimal)
+    joined: list[tuple[int, str, str, int, ToMany, bool]] = field(default_factory=list)
 
     @classmethod
     def of(cls, steps: Sequence[Step]) -> Compiled:
@@ -232,7 +255,7 @@ class Compiled:
             elif kind == CONSTANT:
                 compiled.constants[slot][field_name] = arg
             elif kind == JOINED:
-                compiled.joined.append((slot, field_name, *arg))
+                compiled.joined.append((slot, field_name, *arg, money))
             else:
                 compiled.hooks.append((slot, field_name, arg, money))
         return compiled
@@ -255,8 +278,10 @@ class Compiled:
         return slots
 
     def join(self, slots: list[dict[str, Any]], children: Mapping[str, Any]) -> None:
-        """Add the Joined values of one order (its rows of each Joined path are in ``children``)."""
-        for slot, name, kind, separator in self.joined:
-            text = separator.join(str(value) for (value,) in children[kind][1] if value not in (None, ""))
-            if text:
-                slots[slot][name] = text
+        """Add the ToMany values of one order (its rows of each relation are in ``children``)."""
+        for slot, name, kind, column, value, money in self.joined:
+            reduced = value.reduce([row[column] for row in children[kind][1]])
+            if reduced is not None:
+                if money and not isinstance(reduced, Decimal):
+                    reduced = Decimal(str(reduced))
+                slots[slot][name] = reduced

@@ -23,10 +23,9 @@ Connex must see, so ``modified_field`` reads it: one indexed column, no extra ta
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 
-from connex_bridge.sources import DeclarativeOrderSource, Joined
-from shop.models import Shipment
+from connex_bridge.sources import DeclarativeOrderSource, First, Joined
 
 #: connex_bridge's address fields → the shop's ``Address`` fields, for billing and shipping alike.
 ADDRESS_FIELDS = {
@@ -64,9 +63,7 @@ class ShopOrderSource(DeclarativeOrderSource):
         "shipping_method": "shipping_method",
         # An order may leave in several parcels; QuickBooks has one tracking field.
         "tracking_number": Joined("shipments__tracking_code"),
-        "shipped_at": Subquery(
-            Shipment.objects.filter(order=OuterRef("pk")).order_by("shipped_at", "id").values("shipped_at")[:1]
-        ),
+        "shipped_at": First("shipments__shipped_at"),  # the same query: shipments in their order
         "discount_excl_tax": "discount_total",
         "discount_incl_tax": "discount_total_gross",
         "note": "customer_note",
