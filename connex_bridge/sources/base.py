@@ -64,7 +64,7 @@ def relation_path(model: type[models.Model], path: str) -> tuple[str, type[model
     accessors: list[str] = []
     on = model
     for name in path.split("__"):
-        field = _relation_step(on, name)
+        field = relation_step(on, name)
         if not isinstance(field.related_model, type):
             raise FieldDoesNotExist(f"{path!r} is not a relation of {model._meta.label}: {name!r} is a plain field")
         accessors.append(field.get_accessor_name() or name if isinstance(field, ForeignObjectRel) else field.name)
@@ -72,7 +72,9 @@ def relation_path(model: type[models.Model], path: str) -> tuple[str, type[model
     return "__".join(accessors), on
 
 
-def _relation_step(model: type[models.Model], name: str) -> Any:
+def relation_step(model: type[models.Model], name: str) -> Any:
+    """The field or reverse relation ``name`` of ``model``: by field name or query name, or by the accessor
+    Python reads (``orderpayment_set``). Raises FieldDoesNotExist."""
     try:
         return model._meta.get_field(name)
     except FieldDoesNotExist:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case, Model, Q, QuerySet
@@ -18,6 +17,7 @@ from connex_bridge.records import (
     PaymentRecord,
 )
 from connex_bridge.sources.base import CANCELLED_ANNOTATION, OrderSource, flag
+from connex_bridge.sources.rows import chunks
 
 if TYPE_CHECKING:
     from connex_bridge.models import Address, Order
@@ -65,12 +65,6 @@ _LINE = (
 _DISCOUNT = ("order_id", "name", "code", "amount", "non_taxable")
 _PAYMENT = ("order_id", "amount", "paid_at", "method", "reference", "deposit_account", "pk", "modified_at")
 _A = len(_ORDER) - 1 - 2 * len(_ADDRESS)  # where the billing address columns start
-
-
-def _chunks(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
-    iterator = iter(rows)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
 
 
 def _by_order(rows: Iterable[tuple[Any, ...]]) -> dict[int, list[tuple[Any, ...]]]:
@@ -223,7 +217,7 @@ class BuiltinOrderSource(OrderSource):
         """Orders in chunks, each chunk's lines, discounts and payments fetched by order id."""
         from connex_bridge.models import Discount, OrderLine, Payment
 
-        for chunk in _chunks(orders.iterator(chunk_size=self.chunk_size), self.chunk_size):
+        for chunk in chunks(orders.iterator(chunk_size=self.chunk_size), self.chunk_size):
             ids = [row[0] for row in chunk]
             lines = _by_order(OrderLine.objects.filter(order_id__in=ids).order_by("id").values_list(*_LINE))
             discounts = _by_order(Discount.objects.filter(order_id__in=ids).order_by("id").values_list(*_DISCOUNT))

@@ -163,7 +163,7 @@ class DeclarativeOrderSource(OrderSource):
         plan = self.read_plan()
         window = self.select_sales_and_refunds(queryset, statuses)
         rows = plan.columns.select(self.order_by(window))
-        custom = _overrides(self, "to_record")
+        custom = "to_record" in plan.overrides
         for number, chunk in enumerate(chunks(rows.iterator(chunk_size=self.chunk_size), self.chunk_size)):
             # A window that fits in one chunk (the usual poll) selects its children by the window itself,
             # a semi-join in the database, rather than by thousands of ids sent as parameters.
@@ -326,11 +326,8 @@ class DeclarativeOrderSource(OrderSource):
             return self._assemble(self.read_plan(), read[0], order, read[1], read[2])
         model = self.require_model()
         plan = self.read_plan()
-        rows = plan.columns.select(self.select_sales_and_refunds(model._default_manager.filter(pk=order.pk), ()))
-        if self.tracks_changes:
-            rows = plan.columns.select(
-                self.order_by(self.select_sales_and_refunds(model._default_manager.filter(pk=order.pk), ()))
-            )
+        one = self.select_sales_and_refunds(model._default_manager.filter(pk=order.pk), ())
+        rows = plan.columns.select(self.order_by(one))  # order_by() adds the tracked change time
         (record,) = self._records(plan, list(rows), rows.db, custom=False)
         return record
 

@@ -20,11 +20,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import ForeignObjectRel, Value
 from django.db.models.expressions import Combinable
+
+from connex_bridge.sources.base import relation_step
 
 #: Where a record field's value comes from.
 COLUMN, CONSTANT, HOOK, JOINED = 0, 1, 2, 3
@@ -166,10 +170,7 @@ def back_path(model: type[models.Model], relation: str) -> str:
     steps: list[str] = []
     on: Any = model
     for name in relation.split("__"):
-        try:
-            step: Any = on._meta.get_field(name)
-        except Exception:  # an accessor such as orderpayment_set
-            step = next(rel for rel in on._meta.related_objects if rel.get_accessor_name() == name)
+        step = relation_step(on, name)
         steps.append(step.field.name if isinstance(step, ForeignObjectRel) else step.related_query_name())
         on = step.related_model
     if len(steps) == 1 and isinstance(step, models.ManyToOneRel) and step.field.target_field.primary_key:
@@ -182,17 +183,10 @@ def split_to_many(model: type[models.Model], path: str) -> tuple[str, str]:
 
     FieldDoesNotExist when the path has no to-many step, or nothing after it.
     """
-    from django.core.exceptions import FieldDoesNotExist
-
     names = path.split("__")
     on: Any = model
     for index, name in enumerate(names):
-        try:
-            step: Any = on._meta.get_field(name)
-        except FieldDoesNotExist:
-            step = next((rel for rel in on._meta.related_objects if rel.get_accessor_name() == name), None)
-            if step is None:
-                raise
+        step = relation_step(on, name)
         if step.one_to_many or step.many_to_many:
             if index == len(names) - 1:
                 raise FieldDoesNotExist(f"{path!r} ends at the relation {name!r}: name the field to join")
@@ -215,14 +209,10 @@ def instances(
     return [model.from_db(db, names, row[where]) for row in rows]
 
 
-def chunks(rows: Iterator[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
-    chunk: list[tuple[Any, ...]] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
+def chunks(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
+    """``rows`` in lists of ``size`` (the last one shorter)."""
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
         yield chunk
 
 
