@@ -110,16 +110,16 @@ def test_a_subclass_ordering_its_own_way_is_read_in_chunks_to_the_same_answer(db
 
 
 def test_rows_that_do_not_follow_the_orders_stop_the_answer_rather_than_join_another_order():
-    from connex_bridge.sources.builtin import InconsistentReadError, _InStep
+    from connex_bridge.sources.rows import InconsistentReadError, InStep
 
-    lines = _InStep([(1, "a1"), (3, "c1"), (2, "b1"), (3, "c2")], "Lines")
+    lines = InStep([(1, "a1"), (3, "c1"), (2, "b1"), (3, "c2")], "Lines")
 
     assert lines.take(1) == [(1, "a1")]
     assert lines.take(2) == []  # order 2's line comes too late for it...
     assert lines.take(3) == [(3, "c1")]  # ...and order 3 is short of its second line
     with pytest.raises(InconsistentReadError, match="Lines of order id 2 did not come in step"):
         lines.finish()  # so the answer stops before it is complete: Connex books none of it
-    unknown = _InStep([(9, "z")], "Discounts")
+    unknown = InStep([(9, "z")], "Discounts")
     with pytest.raises(InconsistentReadError, match="Discounts of order id 9"):
         unknown.finish()
 

@@ -399,3 +399,44 @@ def test_first_takes_the_first_related_row_and_shares_its_relations_query(settin
     assert orders[0]["PaidDate"] is not None and orders[1]["PaidDate"] is None
     plan = get_order_source().read_plan()
     assert [child.kind for child in plan.children].count("to-many receipts") == 1
+
+
+# --- how child rows are read: in step with the orders, or per chunk ---------------------------------
+
+
+class LineNamedBySubquery(AltShopDeclarativeSource):
+    # A subquery refers to the line by OuterRef: it cannot be seen from the order, so lines are read per chunk.
+    line_fields = {
+        **AltShopDeclarativeSource.line_fields,
+        "name": Subquery(Receipt.objects.filter(sale=OuterRef("sale")).order_by("pk").values("txn")[:1]),
+    }
+
+
+@pytest.mark.parametrize(
+    ("source", "in_step", "queries"),
+    [
+        # The orders, then their lines, payments and receipts, each in one query for the whole window.
+        ("JoinedReceipts", True, lambda chunks: 4),
+        ("WithExpressions", True, lambda chunks: 3),  # Upper("title") is read through the relation
+        ("LineNamedBySubquery", False, lambda chunks: 1 + 2 * chunks),  # lines and payments per chunk
+    ],
+)
+def test_child_rows_come_in_one_query_unless_their_map_holds_a_subquery(
+    settings, db, monkeypatch, django_assert_num_queries, source, in_step, queries
+):
+    settings.CONNEX_BRIDGE = {"ORDER_SOURCE": f"{SOURCE}.{source}"}
+    harness = AltShopHarness()
+    for n in range(5):
+        harness.order(f"{1001 + n}", payments=[Decimal("4.00"), Decimal("6.00")])
+    monkeypatch.setattr(AltShopDeclarativeSource, "chunk_size", 2)
+    answer = OrdersAnswer(harness.credential(), {"orderNumber": ",".join(f"{1001 + n}" for n in range(5))})
+
+    with django_assert_num_queries(queries(3)):
+        records = list(answer.records())
+
+    assert get_order_source().constant_queries is in_step
+    orders = [record for record in records if not isinstance(record, PaymentRecord)]
+    assert [order.number for order in orders] == [f"{1001 + n}" for n in range(5)]
+    assert all(len(order.lines) == 1 and len(order.payments) == 2 for order in orders)
+    if source == "LineNamedBySubquery":
+        assert orders[2].lines[0].name == Receipt.objects.filter(sale__ref="1003").order_by("pk")[0].txn

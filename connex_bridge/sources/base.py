@@ -72,6 +72,17 @@ def relation_path(model: type[models.Model], path: str) -> tuple[str, type[model
     return "__".join(accessors), on
 
 
+def query_path(model: type[models.Model], path: str) -> str:
+    """A relation path as a query spells it (``orderpayment``, where Python reads ``orderpayment_set``)."""
+    names: list[str] = []
+    on: Any = model
+    for name in path.split("__"):
+        step = relation_step(on, name)
+        names.append(step.name)  # a reverse relation's name is its query name
+        on = step.related_model
+    return "__".join(names)
+
+
 def relation_step(model: type[models.Model], name: str) -> Any:
     """The field or reverse relation ``name`` of ``model``: by field name or query name, or by the accessor
     Python reads (``orderpayment_set``). Raises FieldDoesNotExist."""
@@ -154,6 +165,9 @@ class OrderSource:
     #: while the answer streams: the query count is constant up to this many
     #: orders, and memory holds about this many orders at a time.
     chunk_size: int = 5000
+    #: True when an answer takes the same number of queries however many
+    #: orders it holds (else, a few more per :attr:`chunk_size` orders).
+    constant_queries: bool = False
     #: True when :meth:`iter_records` yields every sale before the first
     #: refund. The answer then writes refunds as they come instead of holding
     #: them back until the sales are written.

@@ -70,6 +70,7 @@ from connex_bridge.sources.base import (
     OrderSource,
     no_model_error,
     path_error,
+    query_path,
     read_path,
     related_model,
     relation_names,
@@ -157,18 +158,56 @@ class DeclarativeOrderSource(OrderSource):
         """
         return queryset
 
-    def iter_records(self, queryset: QuerySet[Any], statuses: Sequence[str]) -> Iterator[OrderRecord]:
-        """Every sale and refund as records, read as rows: one query for the orders, and one per child
-        relation for each :attr:`chunk_size` orders."""
+    @property
+    def constant_queries(self) -> bool:  # type: ignore[override]
+        """True when every child relation is read in step with the orders and no hook needs a
+        ``prefetch()`` (whose lookups run per chunk of orders)."""
         plan = self.read_plan()
-        window = self.select_sales_and_refunds(queryset, statuses)
-        rows = plan.columns.select(self.order_by(window))
-        custom = "to_record" in plan.overrides
-        for number, chunk in enumerate(chunks(rows.iterator(chunk_size=self.chunk_size), self.chunk_size)):
-            # A window that fits in one chunk (the usual poll) selects its children by the window itself,
-            # a semi-join in the database, rather than by thousands of ids sent as parameters.
+        return plan.in_step and not plan.lookups and not _overrides(self, "iter_records")
+
+    @property
+    def refunds_last(self) -> bool:  # type: ignore[override]
+        """True: :meth:`iter_records` reads every sale before the first refund (unless a subclass
+        replaces it), so that the answer holds no refund back while it streams."""
+        return not _overrides(self, "iter_records")
+
+    def iter_records(self, queryset: QuerySet[Any], statuses: Sequence[str]) -> Iterator[OrderRecord]:
+        """Every sale, then every refund, as records read from rows: one query for the orders and one
+        per child relation, however large the window (see :mod:`connex_bridge.sources.rows`)."""
+        plan = self.read_plan()
+        yield from self._read(plan, self.select_sales_and_refunds(queryset, statuses), "to_record" in plan.overrides)
+
+    def _read(self, plan: ReadPlan, window: QuerySet[Any], custom: bool) -> Iterator[OrderRecord]:
+        ordered = self.order_by(window)
+        order_by = [CANCELLED_ANNOTATION, *ordered.query.order_by]
+        if not any(item in ("pk", "-pk", self.require_model()._meta.pk.name) for item in order_by):
+            order_by.append("pk")  # a total order, which the child rows can follow
+        rows = plan.columns.select(ordered.order_by(*order_by))
+        db = rows.db
+        orders = chunks(rows.iterator(chunk_size=self.chunk_size), self.chunk_size)
+        if plan.in_step:
+            streams = [(child, child.in_step(ordered, order_by, self.chunk_size)) for child in plan.children]
+
+            def in_step(pk: Any) -> dict[str, Any]:
+                return {child.kind: (child, stream.take(pk)) for child, stream in streams}
+
+            for chunk in orders:
+                yield from self._records(plan, chunk, db, custom, in_step)
+            for _child, stream in streams:
+                stream.finish()
+            return
+        # A child the database cannot reach from the order (a subquery in its field map) is read per
+        # chunk of orders; a window that fits in one chunk selects its children by the window itself,
+        # a semi-join, rather than by thousands of ids sent as parameters.
+        for number, chunk in enumerate(orders):
             whole = number == 0 and len(chunk) < self.chunk_size
-            yield from self._records(plan, chunk, rows.db, custom, window.values("pk") if whole else None)
+            keys: Any = window.values("pk") if whole else [row[plan.pk] for row in chunk]
+            grouped = {child.kind: (child, child.rows_by_order(keys)) for child in plan.children}
+
+            def by_key(pk: Any, grouped: dict[str, Any] = grouped) -> dict[str, Any]:
+                return {kind: (child, rows.get(pk, ())) for kind, (child, rows) in grouped.items()}
+
+            yield from self._records(plan, chunk, db, custom, by_key)
 
     def read_plan(self) -> ReadPlan:
         """The columns and steps this source reads, worked out on first use (per source instance)."""
@@ -210,7 +249,13 @@ class DeclarativeOrderSource(OrderSource):
                     related = relation_path(model, to_many)[1]
                     back = back_path(model, to_many)
                     child = by_relation[to_many] = ChildPlan(
-                        f"to-many {to_many}", related, back, _stable(related), Columns(), []
+                        f"to-many {to_many}",
+                        related,
+                        query_path(model, to_many),
+                        back,
+                        _stable(related),
+                        _keyed(back),
+                        [],
                     )
                     children.append(child)
                 steps[index] = (key, JOINED, (child.kind, child.columns.add(value_path), arg), money)
@@ -225,7 +270,9 @@ class DeclarativeOrderSource(OrderSource):
             if list_hooks[kind]:
                 lookups.append(accessor)  # the hook reads the relation from the instance
                 continue
-            children.append(self._child_plan(kind, related, back_path(model, relation), paths))
+            children.append(
+                self._child_plan(kind, related, query_path(model, relation), back_path(model, relation), paths)
+            )
         instance_fields = instance_slice = None
         if needs_instance:
             instance_fields = own_fields(model)
@@ -242,6 +289,7 @@ class DeclarativeOrderSource(OrderSource):
         )
         nested_hooks = {prefix: hook for prefix in _NESTED if (hook := self._method("order", prefix)) is not None}
         return ReadPlan(
+            in_step=all(child.seen_from_order() is not None for child in children),
             compiled=Compiled.of(steps),
             overrides=overrides,
             nested_hooks=nested_hooks,
@@ -261,14 +309,14 @@ class DeclarativeOrderSource(OrderSource):
         )
 
     def _child_plan(
-        self, kind: str, related: type[models.Model], back: str, paths: Mapping[str, str | Combinable]
+        self, kind: str, related: type[models.Model], relation: str, back: str, paths: Mapping[str, str | Combinable]
     ) -> ChildPlan:
-        columns = Columns()
+        columns = _keyed(back)
         keys = dict.fromkeys([*paths, *(key for key in _KEYS[kind] if self._method(kind, key))])
         steps = [self._step(kind, key, paths, columns) for key in keys]
         # A stable order: without one, PostgreSQL may return lines differently each time,
         # and the same window must give the same bytes.
-        child = ChildPlan(kind, related, back, _stable(related), columns, steps)
+        child = ChildPlan(kind, related, relation, back, _stable(related), columns, steps)
         child.compiled = Compiled.of(steps)
         if any(step[1] == HOOK for step in steps):
             child.instance_fields = own_fields(related)
@@ -294,10 +342,14 @@ class DeclarativeOrderSource(OrderSource):
     # --- records -----------------------------------------------------------------
 
     def _records(
-        self, plan: ReadPlan, chunk: list[tuple[Any, ...]], db: str, custom: bool, window: QuerySet[Any] | None = None
+        self,
+        plan: ReadPlan,
+        chunk: list[tuple[Any, ...]],
+        db: str,
+        custom: bool,
+        children_of: Callable[[Any], dict[str, Any]],
     ) -> Iterator[OrderRecord]:
-        keys: Any = window if window is not None else [row[plan.pk] for row in chunk]
-        children = {child.kind: (child, child.rows_by_order(keys)) for child in plan.children}
+        """The records of a chunk of order rows; ``children_of(pk)`` gives each order's child rows."""
         objects: list[Any] = [None] * len(chunk)
         if plan.instance_fields is not None and plan.instance_slice is not None:
             model = self.require_model()
@@ -309,7 +361,7 @@ class DeclarativeOrderSource(OrderSource):
             if plan.lookups:
                 prefetch_related_objects(objects, *plan.lookups)
         for obj, row in zip(objects, chunk, strict=True):
-            kids = {kind: (child, grouped.get(row[plan.pk], ())) for kind, (child, grouped) in children.items()}
+            kids = children_of(row[plan.pk])
             if custom:
                 obj._connex_row = (row, kids, db)
                 record = self.to_record(obj)
@@ -325,10 +377,8 @@ class DeclarativeOrderSource(OrderSource):
         if read is not None:
             return self._assemble(self.read_plan(), read[0], order, read[1], read[2])
         model = self.require_model()
-        plan = self.read_plan()
         one = self.select_sales_and_refunds(model._default_manager.filter(pk=order.pk), ())
-        rows = plan.columns.select(self.order_by(one))  # order_by() adds the tracked change time
-        (record,) = self._records(plan, list(rows), rows.db, custom=False)
+        (record,) = self._read(self.read_plan(), one, custom=False)
         return record
 
     def _assemble(
@@ -690,6 +740,13 @@ def _flatten(tree: dict[str, Any], prefix: str = "") -> list[str]:
         deeper = _flatten(below, f"{path}__") if below else []
         paths.extend(deeper or [path])
     return paths
+
+
+def _keyed(back: str) -> Columns:
+    """The columns of a child query, the first of which is the key of the row's order."""
+    columns = Columns()
+    columns.add(back)
+    return columns
 
 
 def _stable(model: type[models.Model]) -> list[Any]:

@@ -17,6 +17,7 @@ documented cost of a hook: a few microseconds per row, more for what it follows.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,7 +26,7 @@ from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.db.models import ForeignObjectRel, Value
+from django.db.models import Aggregate, F, ForeignObjectRel, OuterRef, Q, Subquery, Value
 from django.db.models.expressions import Combinable
 
 from connex_bridge.sources.base import relation_step
@@ -108,7 +109,10 @@ class ChildPlan:
 
     kind: str
     model: type[models.Model]
-    #: Path from a child row to its order's primary key (``order_id``, ``orders__pk`` …).
+    #: Path from the order to its child rows (``items``, ``basket__lines`` …).
+    relation: str
+    #: Path from a child row to its order's primary key (``order_id``, ``orders__pk`` …): the
+    #: first column of :attr:`columns`, so that every row starts with its order's key.
     back: str
     ordering: list[Any]  # as Meta.ordering: names, "-name", expressions
     columns: Columns
@@ -124,13 +128,124 @@ class ChildPlan:
         ``order_keys``: the orders' primary keys, or a ``values("pk")`` queryset selecting them.
         """
         children = self.model._default_manager.filter(**{f"{self.back}__in": order_keys})
-        if self.columns.annotations:
-            children = children.annotate(**self.columns.annotations)
-        rows = children.order_by(*self.ordering).values_list(self.back, *self.columns.names)
+        rows = self.columns.select(children.order_by(*self.ordering))
         grouped: dict[Any, list[tuple[Any, ...]]] = {}
         for row in rows:
-            grouped.setdefault(row[0], []).append(row[1:])
+            grouped.setdefault(row[0], []).append(row)
         return grouped
+
+    def seen_from_order(self) -> tuple[list[Any], dict[str, Any], list[Any]] | None:
+        """What the child query selects, annotates and sorts by, as paths from the order through
+        :attr:`relation`; ``None`` when an expression of the field map or the ordering cannot be
+        moved there (a subquery, an aggregate)."""
+        annotations: dict[str, Any] = {}
+        for name, expression in self.columns.annotations.items():
+            moved = seen_through(expression, self.relation)
+            if moved is None:
+                return None
+            annotations[name] = moved
+        # The first column is the order's own key; the rest are reached through the relation.
+        names = [
+            "pk",
+            *(name if name in annotations else f"{self.relation}__{name}" for name in self.columns.names[1:]),
+        ]
+        ordering = [seen_through(item, self.relation) for item in self.ordering]
+        if any(item is None for item in ordering):
+            return None
+        return names, annotations, ordering
+
+    def in_step(self, ordered: models.QuerySet[Any], order_by: Sequence[Any], chunk_size: int) -> InStep:
+        """The child rows of every order of ``ordered`` in one query, sorted by ``order_by`` (the
+        orders' own total order) and then the child's: handed out order by order (:class:`InStep`)."""
+        seen = self.seen_from_order()
+        assert seen is not None  # noqa: S101 - the plan reads in step only when every child can be
+        names, annotations, ordering = seen
+        rows = ordered.filter(**{f"{self.relation}__isnull": False})  # the join the columns below reuse
+        if annotations:
+            rows = rows.annotate(**annotations)
+        rows = rows.order_by(*order_by, *ordering).values_list(*names)
+        return InStep(rows.iterator(chunk_size=chunk_size), self.kind)
+
+
+def seen_through(value: Any, relation: str) -> Any:
+    """``value`` — a field path (``"-position"``), a ``Q`` or a query expression on a child model —
+    as the same value reached from the order through ``relation``; ``None`` when it holds what
+    cannot be moved (a subquery or an outer reference, an aggregate)."""
+    if isinstance(value, str):
+        descending = value.startswith("-")
+        return f"{'-' if descending else ''}{relation}__{value.removeprefix('-')}"
+    if isinstance(value, (OuterRef, Subquery, Aggregate)):
+        return None
+    if isinstance(value, F):
+        return F(f"{relation}__{value.name}")  # type: ignore[attr-defined]
+    if isinstance(value, Q):
+        children: list[Any] = []
+        for child in value.children:
+            if isinstance(child, tuple):
+                moved = child[1] if not hasattr(child[1], "resolve_expression") else seen_through(child[1], relation)
+                if moved is None:
+                    return None
+                children.append((f"{relation}__{child[0]}", moved))
+            else:
+                moved = seen_through(child, relation)
+                if moved is None:
+                    return None
+                children.append(moved)
+        q = copy.copy(value)
+        q.children = children
+        return q
+    if isinstance(value, Value):
+        return value
+    if hasattr(value, "get_source_expressions"):
+        sources = value.get_source_expressions()
+        moved_sources = [source if source is None else seen_through(source, relation) for source in sources]
+        if any(m is None and s is not None for m, s in zip(moved_sources, sources, strict=True)):
+            return None
+        clone = copy.copy(value)
+        clone.set_source_expressions(moved_sources)
+        return clone
+    return None
+
+
+class InconsistentReadError(RuntimeError):
+    """The rows of a related table did not come in the orders' order.
+
+    Raised before the answer is complete, so it is cut short (no valid JSON)
+    and Connex books nothing of it, rather than book an order with rows that
+    are not its own.
+    """
+
+
+class InStep:
+    """Rows of a table related to the orders, sorted like them, handed out order by order.
+
+    Each row starts with its order's key. A row that does not belong to the
+    order asked for waits for a later one; a row whose order has passed, or
+    never comes, is still waiting at :meth:`finish`.
+    """
+
+    def __init__(self, rows: Iterable[tuple[Any, ...]], name: str) -> None:
+        self._rows = iter(rows)
+        self._head = next(self._rows, None)
+        self._name = name
+
+    def take(self, pk: Any) -> list[tuple[Any, ...]]:
+        """The rows of order ``pk``, the next order of the answer."""
+        taken = []
+        head = self._head
+        while head is not None and head[0] == pk:
+            taken.append(head)
+            head = next(self._rows, None)
+        self._head = head
+        return taken
+
+    def finish(self) -> None:
+        """Fail if rows are left over: their order was sent without them, or not at all."""
+        if self._head is not None:
+            raise InconsistentReadError(
+                f"{self._name} of order id {self._head[0]} did not come in step with the orders; "
+                "the answer stops before it is complete."
+            )
 
 
 @dataclass
@@ -154,6 +269,9 @@ class ReadPlan:
     #: What hooks follow beyond an instance's own fields (from the source's prefetch()).
     lookups: list[Any]
     compiled: Compiled | None = None
+    #: True when every child relation is read in step with the orders (:meth:`ChildPlan.in_step`),
+    #: False when one is read per chunk of orders (:meth:`ChildPlan.rows_by_order`).
+    in_step: bool = True
     #: The source's own methods that replace a path's value, and list hooks, found once.
     overrides: frozenset[str] = frozenset()
     #: get_customer / get_billing_address / get_shipping_address, where the source has them.
