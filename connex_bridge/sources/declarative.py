@@ -102,6 +102,8 @@ _ORDER_KEYS = {f.name for f in dataclass_fields(OrderRecord)} - {
 }  # fmt: skip
 _EMPTY_ADDRESS = AddressRecord()
 _RECORDS: dict[str, type[Any]] = {"line": LineRecord, "payment": PaymentRecord, "discount": DiscountRecord}
+#: What a child record has where its row has nothing: a line needs a SKU and a price.
+_DEFAULTS = {"line": {"sku": "", "unit_price_excl_tax": ZERO}}
 #: A free-text address (AddressRecord.from_text), beside the address's own fields.
 _ADDRESS_TEXT = {"billing_address.text", "shipping_address.text"}
 _KEYS = {
@@ -317,7 +319,7 @@ class DeclarativeOrderSource(OrderSource):
         # A stable order: without one, PostgreSQL may return lines differently each time,
         # and the same window must give the same bytes.
         child = ChildPlan(kind, related, relation, back, _stable(related), columns, steps)
-        child.compiled = Compiled.of(steps)
+        child.compiled = Compiled.of(steps, _RECORDS[kind], _DEFAULTS.get(kind))
         if any(step[1] == HOOK for step in steps):
             child.instance_fields = own_fields(related)
             child.instance_slice = slice(len(columns.names), len(columns.names) + len(child.instance_fields))
@@ -454,16 +456,9 @@ class DeclarativeOrderSource(OrderSource):
         objects: Iterable[Any] = repeat(None)
         if child.instance_fields is not None and child.instance_slice is not None:
             objects = instances(child.model, db, rows, child.instance_slice, child.instance_fields)
-        record = _RECORDS[kind]
-        if kind == "line":
-            lines = []
-            for row, obj in zip(rows, objects, strict=False):  # objects may be repeat(None)
-                values = compiled.fill(row, obj)[0]
-                values.setdefault("sku", "")
-                values.setdefault("unit_price_excl_tax", ZERO)
-                lines.append(LineRecord(**values))
-            return lines
-        return [record(**compiled.fill(row, obj)[0]) for row, obj in zip(rows, objects, strict=False)]
+        assert compiled is not None  # noqa: S101 - set by _child_plan
+        make = compiled.build
+        return [make(row, obj) for row, obj in zip(rows, objects, strict=False)]  # objects may be repeat(None)
 
     # A get_lines / get_discounts / get_payments override may return records, which pass through
     # unchanged, as well as host objects read through the field maps.

@@ -351,9 +351,17 @@ class Compiled:
     #: (slot, field, the child plan's kind, column, the ToMany value, converts to Decimal)
     joined: list[tuple[int, str, str, int, ToMany, bool]] = field(default_factory=list)
 
+    #: The record a child row becomes (LineRecord …), and the fields it has before the row's.
+    record: type[Any] | None = None
+    defaults: dict[str, Any] = field(default_factory=dict)
+    _fill: Callable[[tuple[Any, ...], Any], list[dict[str, Any]]] = field(init=False, repr=False)
+    _build: Callable[[tuple[Any, ...], Any], Any] = field(init=False, repr=False)
+
     @classmethod
-    def of(cls, steps: Sequence[Step]) -> Compiled:
-        compiled = cls([], [{} for _ in SLOTS], [])
+    def of(
+        cls, steps: Sequence[Step], record: type[Any] | None = None, defaults: Mapping[str, Any] | None = None
+    ) -> Compiled:
+        compiled = cls([], [{} for _ in SLOTS], [], record=record, defaults=dict(defaults or {}))
         for key, kind, arg, money in steps:
             prefix, dot, name = key.partition(".")
             slot = SLOTS.index(prefix) if dot else 0
@@ -366,24 +374,60 @@ class Compiled:
                 compiled.joined.append((slot, field_name, *arg, money))
             else:
                 compiled.hooks.append((slot, field_name, arg, money))
+        compiled.constants[0] = {**compiled.defaults, **compiled.constants[0]}
+        compiled._generate()
         return compiled
 
     def fill(self, row: tuple[Any, ...], instance: Any) -> list[dict[str, Any]]:
         """The fields of one row, per slot; ``None`` values are left out (the record's default stands)."""
-        slots = [dict(constants) for constants in self.constants]
+        return self._fill(row, instance)
+
+    def build(self, row: tuple[Any, ...], instance: Any) -> Any:
+        """The :attr:`record` of one child row."""
+        return self._build(row, instance)
+
+    def _generate(self) -> None:
+        """Write :meth:`fill` and :meth:`build` as straight-line functions of this table's steps.
+
+        The row loop is most of an answer's cost: a function with one statement per field, its
+        column index and field name written in, does in one pass what a loop over the steps does
+        with a lookup per field. Only names of record fields and integers go into the code.
+        """
+        body = [
+            f"    s{slot} = dict(constants[{slot}])" if self.constants[slot] else f"    s{slot} = {{}}"
+            for slot in range(len(SLOTS))
+        ]
+        built = body[:1]  # a child record: every field lands in slot 0
         for slot, name, index, money in self.columns:
-            value = row[index]
-            if value is not None:
-                if money and value.__class__ is not Decimal:
-                    value = Decimal(str(value))
-                slots[slot][name] = value
-        for slot, name, hook, money in self.hooks:
-            value = hook(instance)
-            if value is not None:
-                if money and not isinstance(value, Decimal):
-                    value = Decimal(str(value))
-                slots[slot][name] = value
-        return slots
+            step = [f"    v = row[{int(index)}]", "    if v is not None:"]
+            if money:
+                step.append("        if v.__class__ is not Decimal: v = Decimal(str(v))")
+            step.append(f"        s{slot}[{name!r}] = v")
+            body += step
+            built += step if slot == 0 else []
+        for number, (slot, name, _hook, money) in enumerate(self.hooks):
+            step = [f"    v = hooks[{number}](instance)", "    if v is not None:"]
+            if money:
+                step.append("        if not isinstance(v, Decimal): v = Decimal(str(v))")
+            step.append(f"        s{slot}[{name!r}] = v")
+            body += step
+            built += step if slot == 0 else []
+        slots = ", ".join(f"s{slot}" for slot in range(len(SLOTS)))
+        source = "\n".join(
+            [
+                "def fill(row, instance):", *body, f"    return [{slots}]",
+                "def build(row, instance):", *built, "    return record(**s0)",
+            ]
+        )  # fmt: skip
+        namespace: dict[str, Any] = {
+            "Decimal": Decimal,
+            "constants": self.constants,
+            "hooks": [hook for _slot, _name, hook, _money in self.hooks],
+            "record": self.record,
+        }
+        exec(compile(source, f"<connex_bridge read plan: {self.record or 'order'}>", "exec"), namespace)  # noqa: S102
+        self._fill = namespace["fill"]
+        self._build = namespace["build"]
 
     def join(self, slots: list[dict[str, Any]], children: Mapping[str, Any]) -> None:
         """Add the ToMany values of one order (its rows of each relation are in ``children``)."""
