@@ -435,10 +435,19 @@ class DeclarativeOrderSource(OrderSource):
             shipping_address=shipping if shipping != _EMPTY_ADDRESS else None,
             lines=lines,
             discounts=discounts,
-            payments=[
-                payment if payment.order_number else replace(payment, order_number=number) for payment in payments
-            ],
+            payments=self._numbered(payments, number, "get_payments" in overrides),
         )
+
+    @staticmethod
+    def _numbered(payments: list[PaymentRecord], number: str, from_hook: bool) -> list[PaymentRecord]:
+        """The payments with the order's number where they have none: records read from rows get it
+        in place; those a ``get_payments`` hook returned are copied, as the hook may hold on to them."""
+        if from_hook:
+            return [payment if payment.order_number else replace(payment, order_number=number) for payment in payments]
+        for payment in payments:
+            if not payment.order_number:
+                payment.order_number = number
+        return payments
 
     def _children(
         self, kind: str, order: Any, children: Mapping[str, Any], db: str, overrides: frozenset[str]
