@@ -240,7 +240,7 @@ class KeyMisspelt(AltShopDeclarativeSource):
         ("NoModifiedField", "E018", "is 'updated_at'", "sets `modified_field = None` and lists the models"),
         ("NumberMisspelt", "E018", "NumberMisspelt.number_field is 'reff'", "Did you mean 'ref'?"),
         ("AddressPastText", "E018", "'buyer_email__city'", "A free-text address maps whole: `billing_address.text`"),
-        ("LinesInJson", "E019", "LinesInJson.lines is 'extra'", "altshop.Sale has: items, receipts"),
+        ("LinesInJson", "E019", "LinesInJson.lines is 'extra'", "altshop.Sale has: items, promotions, receipts"),
         ("LinesInJson", "E019", "", "kept in a JSONField (extra) are returned by a get_lines(order) method"),
         ("SkuMissing", "E021", "line_fields lacks sku", "a JSONField: product_data__<key>) or to Value(constant)"),
         ("SkuMissing", "E021", "", "write get_line_sku()"),
@@ -440,3 +440,28 @@ def test_child_rows_come_in_one_query_unless_their_map_holds_a_subquery(
     assert all(len(order.lines) == 1 and len(order.payments) == 2 for order in orders)
     if source == "LineNamedBySubquery":
         assert orders[2].lines[0].name == Receipt.objects.filter(sale__ref="1003").order_by("pk")[0].txn
+
+
+class PromotionsAsDiscounts(AltShopDeclarativeSource):
+    discounts = "promotions"
+    discount_fields = {"name": "code", "code": "code"}
+
+
+def test_children_through_a_many_to_many_relation_are_read_in_step_under_each_of_their_orders(
+    settings, db, django_assert_num_queries
+):
+    from tests.altshop.models import Promotion
+
+    assert errors(settings, "PromotionsAsDiscounts") == []
+    harness = AltShopHarness()
+    sales = [Sale.objects.get(ref=harness.order(f"{1001 + n}").number) for n in range(3)]
+    spring, vip = Promotion.objects.create(code="SPRING"), Promotion.objects.create(code="VIP")
+    spring.sales.add(sales[0], sales[2])
+    vip.sales.add(sales[2])
+    answer = OrdersAnswer(harness.credential(), {"orderNumber": "1001,1002,1003"})
+
+    with django_assert_num_queries(4):  # the orders, their items, receipts and promotions
+        orders = [record for record in answer.records() if not isinstance(record, PaymentRecord)]
+
+    assert get_order_source().constant_queries
+    assert [[d.code for d in order.discounts] for order in orders] == [["SPRING"], [], ["SPRING", "VIP"]]

@@ -40,3 +40,10 @@ class Receipt(models.Model):
     taken = models.DateTimeField()
     card = models.CharField(max_length=20)
     txn = models.CharField(max_length=40, blank=True)
+
+
+class Promotion(models.Model):
+    """Coupons shared by many sales: a many-to-many relation, which lines, payments and discounts may be."""
+
+    code = models.CharField(max_length=20)
+    sales = models.ManyToManyField(Sale, related_name="promotions")
