@@ -624,8 +624,15 @@ def run_bench(args: argparse.Namespace) -> int:
             with serving(builtin_settings):
                 return fetch_orders(poller, window, keep=keep)
 
+        def ours_without_log() -> Fetched:
+            from django.conf import settings
+
+            with serving({**settings.CONNEX_BRIDGE, "SYNC_LOG": False}):
+                return fetch_orders(poller, window)
+
         contenders: dict[str, Callable[[], object]] = {
             "ours": lambda: first_bytes.append(fetch_orders(poller, window).first_byte),
+            "ours_nolog": ours_without_log,  # what the sync log costs
         }
         if other:
             contenders["builtin"] = ours_on_builtin
@@ -682,6 +689,8 @@ def run_bench(args: argparse.Namespace) -> int:
         naive_vs_ours = median_ratio(samples["naive"], samples["ours"]) if with_naive else None
 
         print(f"auth: authenticate() is {auth.authenticate_us / 1e3 / medians['ours'] * 100:.3f} % of ours_ms")
+        log_cost = median_ratio(samples["ours"], samples["ours_nolog"]) - 1
+        print(f"log: writing the sync log entry costs {log_cost * 100:+.1f} % of ours_ms (ours vs ours_nolog)")
         memory = measure_memory("ours", window, args.db)
         print(
             f"memory: ours peaks {memory['above_mb']:.1f} MB above a baseline of {memory['baseline_mb']:.1f} MB "
@@ -706,7 +715,7 @@ def run_bench(args: argparse.Namespace) -> int:
             f"RESULT source={args.source} orders={args.orders} db={args.db} ours_ms={medians['ours']:.1f}{baseline} "
             f"floor_ms={medians['floor']:.1f} naive_ms={naive_ms} ours_vs_floor={ours_vs_floor:.2f}"
             f"{ours_vs_builtin} naive_vs_ours={naive_ratio} "
-            f"queries={len(queries)} peak_rss_mb={memory['above_mb']:.1f}",
+            f"queries={len(queries)} peak_rss_mb={memory['above_mb']:.1f} log_cost_pct={log_cost * 100:.1f}",
             flush=True,
         )
     return 0

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.contrib import admin, messages
@@ -29,7 +29,8 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 
 from connex_bridge import credential_secrets
 from connex_bridge.actions import base_path
-from connex_bridge.models import ConnexCredential
+from connex_bridge.models import ConnexCredential, SyncLogEntry, SyncLogRange
+from connex_bridge.synclog import entries_serving
 
 SHOWN_ONCE_TEMPLATE = "admin/connex_bridge/connexcredential/secret_once.html"
 
@@ -265,3 +266,94 @@ class ConnexCredentialAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
                 "custom store settings."
             ),
         )
+
+
+class LoggedStatusFilter(admin.SimpleListFilter):
+    """Succeeded / failed, then each status code the log holds."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        codes = SyncLogEntry.objects.order_by("status").values_list("status", flat=True).distinct()
+        return [("ok", str(_("Succeeded"))), ("failed", str(_("Failed"))), *((str(code), str(code)) for code in codes)]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if value == "ok":
+            return queryset.filter(status__lt=400, complete=True)
+        if value == "failed":
+            return queryset.exclude(status__lt=400, complete=True)
+        if value and value.isdigit():
+            return queryset.filter(status=int(value))
+        return queryset
+
+
+class SyncLogRangeInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = SyncLogRange
+    fields = ["list", "numbers", "status"]
+    readonly_fields = ("list", "numbers", "status")
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("order numbers served")
+
+    @admin.display(description=_("order numbers"))
+    def numbers(self, obj: SyncLogRange) -> str:
+        return obj.text
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(SyncLogEntry)
+class SyncLogEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """The sync log, read-only: what Connex asked and what it got. Search by an order number."""
+
+    list_display = ["at", "who", "action", "status_display", "orders", "refunds", "payments", "duration_ms",
+                    "client_address"]  # fmt: skip
+    list_filter: ClassVar[Any] = ["credential", "action", LoggedStatusFilter, "at"]
+    date_hierarchy = "at"
+    search_fields = ["username", "message"]
+    search_help_text = _(
+        "An order number finds the requests that sent it; other text searches user names and messages."
+    )
+    list_select_related = ["credential"]
+    inlines = [SyncLogRangeInline]
+    readonly_fields = [
+        "at", "credential", "username", "action", "method", "query", "body", "status", "message", "orders",
+        "refunds", "payments", "products", "complete", "bytes_sent", "duration_ms", "client_address",
+    ]  # fmt: skip
+    fields: ClassVar[Any] = readonly_fields
+
+    @admin.display(description=_("credential"), ordering="username")
+    def who(self, obj: SyncLogEntry) -> str:
+        if obj.credential_id is not None:
+            return obj.username
+        return gettext("%(name)s (no such credential)") % {"name": obj.username} if obj.username else "—"
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_display(self, obj: SyncLogEntry) -> str:
+        if obj.status < 400 and not obj.complete:
+            return gettext("%(status)s, cut short") % {"status": obj.status}
+        return str(obj.status)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        found, may_have_duplicates = super().get_search_results(request, queryset, term)
+        return found | entries_serving(term, queryset), may_have_duplicates
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # manage.py connex_prune_log keeps the log to SYNC_LOG_DAYS

@@ -20,6 +20,7 @@ from connex_bridge.conf import app_settings
 from connex_bridge.lockout import SignInAttempt
 from connex_bridge.models import ConnexCredential
 from connex_bridge.proxies import client_address
+from connex_bridge.synclog import USERNAME_ATTR
 
 logger = logging.getLogger("connex_bridge.authentication")
 
@@ -69,6 +70,7 @@ class ConnexBasicAuthentication(BaseAuthentication):
         username, sep, password = decoded.partition(":")
         if not sep:
             raise AuthenticationFailed(MALFORMED)
+        setattr(request._request, USERNAME_ATTR, username)  # for the sync log: the name, never the password
         return self.authenticate_credentials(username, password, client_address(request))
 
     @sensitive_variables()

@@ -41,6 +41,8 @@ SETTING_CHECKS: dict[str, tuple[str, str | None]] = {
     "LOCKOUT_IP_FAILURES": ("connex_bridge.E015", f"The default is {DEFAULTS['LOCKOUT_IP_FAILURES']}."),
     "LOCKOUT_SECONDS": ("connex_bridge.E016", f"The default is {DEFAULTS['LOCKOUT_SECONDS']}."),
     "MAX_BODY_BYTES": ("connex_bridge.E025", f"The default is {DEFAULTS['MAX_BODY_BYTES']} (10 MiB)."),
+    "SYNC_LOG": ("connex_bridge.E040", None),
+    "SYNC_LOG_DAYS": ("connex_bridge.E041", f"The default is {DEFAULTS['SYNC_LOG_DAYS']}."),
 }
 
 

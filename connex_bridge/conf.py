@@ -58,6 +58,10 @@ DEFAULTS: dict[str, Any] = {
     "ALLOW_HTTP": False,
     # Largest request body connex_bridge reads (bytes); a larger one is a 413.
     "MAX_BODY_BYTES": 10 * 1024 * 1024,
+    # Record every request to the Connex URLs in the sync log (docs/sync-log.md).
+    "SYNC_LOG": True,
+    # Days of sync log that manage.py connex_prune_log keeps.
+    "SYNC_LOG_DAYS": 90,
 }
 
 DATE_FORMATS = ("local", "utc", "microsoft")
@@ -200,6 +204,19 @@ class ConnexBridgeSettings:
         if not isinstance(value, bool):
             raise invalid("ALLOW_HTTP", value, "True or False")
         return value
+
+    @property
+    def SYNC_LOG(self) -> bool:
+        """Record each request to the Connex URLs in the sync log."""
+        value = self.get("SYNC_LOG")
+        if not isinstance(value, bool):
+            raise invalid("SYNC_LOG", value, "True or False")
+        return value
+
+    @property
+    def SYNC_LOG_DAYS(self) -> int:
+        """Days of sync log ``connex_prune_log`` keeps."""
+        return self._whole_number("SYNC_LOG_DAYS", 1)
 
     @property
     def MAX_BODY_BYTES(self) -> int:

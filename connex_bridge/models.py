@@ -328,3 +328,84 @@ class OrderChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.order_key} @ {self.changed_at:%Y-%m-%d %H:%M:%S}"
+
+
+class SyncLogEntry(models.Model):
+    """One request Connex (or anyone) made to the Connex URLs, written when its answer has been sent.
+
+    Never holds a secret or an ``Authorization`` header: the user name tried, the query string,
+    a summary of the body, and what the answer held. The order numbers served are kept as
+    ranges (:class:`SyncLogRange`), so a year's re-sync takes a few rows. Written by
+    :mod:`connex_bridge.synclog`; ``manage.py connex_prune_log`` deletes entries older than
+    ``CONNEX_BRIDGE["SYNC_LOG_DAYS"]``.
+    """
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    credential = models.ForeignKey(
+        ConnexCredential,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="log_entries",
+        verbose_name=_("credential"),
+    )
+    username = models.CharField(_("user name tried"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=100, blank=True)
+    method = models.CharField(_("method"), max_length=10)
+    query = models.TextField(_("query string"), blank=True)
+    body = models.CharField(_("body"), max_length=300, blank=True, help_text=_("A summary, never the body itself."))
+    status = models.PositiveSmallIntegerField(_("status"))
+    message = models.TextField(_("message sent"), blank=True)
+    orders = models.PositiveIntegerField(_("orders"), default=0)
+    refunds = models.PositiveIntegerField(_("refunds"), default=0)
+    payments = models.PositiveIntegerField(_("payments"), default=0)
+    products = models.PositiveIntegerField(_("products"), default=0)
+    complete = models.BooleanField(_("answer complete"), default=True)
+    bytes_sent = models.PositiveBigIntegerField(_("bytes sent"), default=0)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    client_address = models.CharField(_("client address"), max_length=45, blank=True)
+
+    class Meta:
+        verbose_name = _("Connex request")
+        verbose_name_plural = _("Connex requests (sync log)")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["credential", "-at"], name="connex_log_credential")]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.action or '/'} {self.status} @ {self.at:%Y-%m-%d %H:%M:%S}"
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status < 400 and self.complete
+
+
+class SyncLogRange(models.Model):
+    """A run of order numbers one :class:`SyncLogEntry` served in one list with one status.
+
+    ``D1001`` … ``D1950`` is ``prefix="D", first=1001, last=1950``; a number without trailing digits
+    is its own prefix with no ``first`` / ``last``. ``width`` is the digits' width when they are
+    zero-padded (``0042``), else 0.
+    """
+
+    entry = models.ForeignKey(SyncLogEntry, models.CASCADE, related_name="ranges")
+    list = models.CharField(_("list"), max_length=20)
+    status = models.CharField(_("status"), max_length=100, blank=True)
+    prefix = models.CharField(_("prefix"), max_length=100, blank=True)
+    first = models.BigIntegerField(_("first"), null=True, blank=True)
+    last = models.BigIntegerField(_("last"), null=True, blank=True)
+    width = models.PositiveSmallIntegerField(_("width"), default=0)
+
+    class Meta:
+        verbose_name = _("order numbers served")
+        verbose_name_plural = _("order numbers served")
+        indexes = [models.Index(fields=["prefix", "first", "last"], name="connex_log_range_number")]
+
+    def __str__(self) -> str:
+        return f"{self.text} ({self.list}{', ' + self.status if self.status else ''})"
+
+    @property
+    def text(self) -> str:
+        if self.first is None or self.last is None:
+            return self.prefix
+        first, last = (f"{self.prefix}{n:0{self.width}d}" for n in (self.first, self.last))
+        return first if self.first == self.last else f"{first}–{last}"

@@ -12,7 +12,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost, PermissionDenied, TooManyFieldsSent
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
@@ -24,7 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from connex_bridge import wire
+from connex_bridge import synclog, wire
 from connex_bridge.actions import Action, base_path, served_action_names
 from connex_bridge.authentication import ConnexBasicAuthentication
 from connex_bridge.conf import app_settings
@@ -134,6 +134,15 @@ class ConnexAPIView(APIView):
     def get_exception_handler(self) -> Any:
         return connex_exception_handler
 
+    #: What the answer held, for the sync log (a flow's ``Served`` or :class:`synclog.Counts`).
+    log_counts: Any = None
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        recorder = synclog.Recorder(request, self.action.name if self.action else "")
+        response = super().dispatch(request, *args, **kwargs)
+        auth = getattr(getattr(self, "request", None), "_auth", None)  # not request.auth: never authenticate here
+        return recorder.finish(response, auth, lambda: self.log_counts)
+
     #: The :class:`connex_bridge.actions.Action` this view serves (set by the URL pattern).
     action: Action | None = None
 
@@ -165,6 +174,7 @@ class OrdersView(ConnexAPIView):
     def get(self, request: Request) -> StreamingHttpResponse:
         # Every error Connex can act on (400, 401, 403, 429) is raised before the first byte.
         answer = OrdersAnswer(self.credential, request.query_params)
+        self.log_counts = lambda: answer.served  # what the read, once it has ended, held
         return StreamingHttpResponse(answer.stream(), content_type=ConnexJSONRenderer.media_type)
 
 
@@ -175,7 +185,11 @@ class UnknownActionView(View):
     Django's HTML page. No credentials are checked: the answer holds nothing but the action names.
     """
 
-    def dispatch(self, request: HttpRequest, *args: Any, name: str = "", **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, name: str = "", **kwargs: Any) -> HttpResponseBase:
+        recorder = synclog.Recorder(request, name)
+        return recorder.finish(self.answer(name))
+
+    def answer(self, name: str) -> HttpResponse:
         base = base_path()
         served = ", ".join(served_action_names())
         if name:

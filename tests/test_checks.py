@@ -71,6 +71,8 @@ BAD_VALUES = [
     ("LOCKOUT_IP_FAILURES", 0, "connex_bridge.E015"),
     ("LOCKOUT_SECONDS", 1.5, "connex_bridge.E016"),
     ("MAX_BODY_BYTES", "10MB", "connex_bridge.E025"),
+    ("SYNC_LOG", "on", "connex_bridge.E040"),
+    ("SYNC_LOG_DAYS", 0, "connex_bridge.E041"),
 ]
 
 

@@ -20,7 +20,13 @@ MERCHANT = "198.51.100.7"  # where the merchant's Connex polls from
 
 @pytest.fixture
 def limits(settings):
-    settings.CONNEX_BRIDGE = {"LOCKOUT_FAILURES": 3, "LOCKOUT_IP_FAILURES": 5, "LOCKOUT_SECONDS": 600}
+    # The sync log's own writes are tested in tests/test_synclog.py.
+    settings.CONNEX_BRIDGE = {
+        "LOCKOUT_FAILURES": 3,
+        "LOCKOUT_IP_FAILURES": 5,
+        "LOCKOUT_SECONDS": 600,
+        "SYNC_LOG": False,
+    }
 
 
 @pytest.fixture

@@ -42,6 +42,9 @@ class Served:
     order_numbers: list[str] = field(default_factory=list)
     #: The ``OrderNumber`` of each refund or cancelled order in ``CancelledOrders``.
     refund_numbers: list[str] = field(default_factory=list)
+    #: The ``OrderStatus`` of each, in the same order.
+    order_statuses: list[str] = field(default_factory=list)
+    refund_statuses: list[str] = field(default_factory=list)
     #: How many entries ``Payments`` held.
     payment_count: int = 0
     complete: bool = False
@@ -126,8 +129,10 @@ class OrdersAnswer:
             for record in self.source.iter_records(self.queryset, self.statuses):
                 if record.is_cancelled:
                     served.refund_numbers.append(record.number)
+                    served.refund_statuses.append(record.status)
                 else:
                     served.order_numbers.append(record.number)
+                    served.order_statuses.append(record.status)
                     if not reads_payments_apart:
                         served.payment_count += len(record.payments)
                 yield record

@@ -1,0 +1,270 @@
+"""The sync log: what each request to the Connex URLs asked, and what it was answered.
+
+One :class:`~connex_bridge.models.SyncLogEntry` per request, written once the answer has been sent
+(for ``orders``, when the stream ends or the client drops it), with the order numbers served kept
+as ranges (:class:`~connex_bridge.models.SyncLogRange`). It never holds a secret: the user name
+tried, the query string, a summary of the body. Writing it never fails a request: a failure to
+write is logged (``connex_bridge.synclog``) and the answer goes out all the same.
+
+``CONNEX_BRIDGE["SYNC_LOG"]`` turns it off; ``manage.py connex_prune_log`` deletes what is older than
+``CONNEX_BRIDGE["SYNC_LOG_DAYS"]``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from django.core.cache import caches
+from django.db import router, transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponseBase, StreamingHttpResponse
+from django.template.response import SimpleTemplateResponse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from connex_bridge.conf import app_settings
+from connex_bridge.proxies import client_address
+
+logger = logging.getLogger(__name__)
+
+#: Request attribute: the user name an Authorization header named (set by the authentication class).
+USERNAME_ATTR = "_connex_username"
+
+_NUMBER = re.compile(r"(.*?)(\d{1,18})", re.DOTALL)
+_QUERY_CHARS = 2000
+_MESSAGE_CHARS = 2000
+
+
+def split_number(number: str) -> tuple[str, int | None, int]:
+    """``"D1042"`` → ``("D", 1042, 0)``; ``"0042"`` → ``("", 42, 4)``; ``"ABC"`` → ``("ABC", None, 0)``."""
+    match = _NUMBER.fullmatch(number)
+    if match is None:
+        return number, None, 0
+    prefix, digits = match.groups()
+    return prefix, int(digits), len(digits) if digits.startswith("0") and len(digits) > 1 else 0
+
+
+def number_ranges(numbers: Iterable[tuple[str, str]]) -> list[tuple[str, str, int | None, int | None, int]]:
+    """Runs of ``(number, status)``: ``(status, prefix, first, last, width)``, consecutive numbers merged."""
+    keyed = sorted(
+        {(status, *split_number(number)) for number, status in numbers},
+        key=lambda item: (item[0], item[1], item[3], -1 if item[2] is None else item[2]),
+    )
+    runs: list[list[Any]] = []
+    for status, prefix, n, width in keyed:
+        last = runs[-1] if runs else None
+        if (
+            n is not None
+            and last is not None
+            and last[:2] == [status, prefix]
+            and last[4] == width
+            and last[3] is not None
+            and n == last[3] + 1
+        ):
+            last[3] = n
+        else:
+            runs.append([status, prefix, n, n, width])
+    return [tuple(run) for run in runs]
+
+
+def entries_serving(number: str, entries: QuerySet[Any]) -> QuerySet[Any]:
+    """The entries of ``entries`` whose answer held order ``number`` (exactly, in any list)."""
+    return entries.filter(pk__in=_serving(number))
+
+
+def _serving(number: str) -> QuerySet[Any]:
+    from connex_bridge.models import SyncLogRange
+
+    prefix, n, width = split_number(number.strip())
+    if n is None:
+        return SyncLogRange.objects.filter(prefix=prefix, first=None).values("entry_id")
+    return SyncLogRange.objects.filter(prefix=prefix, width=width, first__lte=n, last__gte=n).values("entry_id")
+
+
+@dataclass
+class Counts:
+    """What an answer held, as a view reports it to the log."""
+
+    orders: list[tuple[str, str]] = field(default_factory=list)  # (number, status)
+    refunds: list[tuple[str, str]] = field(default_factory=list)
+    payments: int = 0
+    products: int = 0
+    complete: bool = True
+
+
+class Recorder:
+    """Times one request and writes its entry once the answer has gone out."""
+
+    def __init__(self, request: HttpRequest, action: str) -> None:
+        self.request = request
+        self.action = action
+        self.at = timezone.now()
+        self.started = time.perf_counter()
+
+    def finish(self, response: HttpResponseBase, credential: Any = None, counts: Any = None) -> HttpResponseBase:
+        """``response``, which writes the entry when it has been sent; ``counts`` is read then (a
+        :class:`Counts`, an ``orders`` flow's ``Served``, or a callable returning one)."""
+        if not app_settings.SYNC_LOG:
+            return response
+        if isinstance(response, StreamingHttpResponse) and not response.is_async:
+            content = cast(Iterable[bytes], response.streaming_content)
+            response.streaming_content = self._streamed(content, response, credential, counts)
+            return response
+        if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+            # A DRF Response is rendered after the view returns: log the bytes it became.
+            response.add_post_render_callback(
+                lambda rendered: self.write(rendered, credential, counts, _size(rendered))
+            )
+            return response
+        self.write(response, credential, counts, _size(response))
+        return response
+
+    def _streamed(
+        self, content: Iterable[bytes], response: HttpResponseBase, credential: Any, counts: Any
+    ) -> Iterator[bytes]:
+        sent = 0
+        try:
+            for chunk in content:
+                sent += len(chunk)
+                yield chunk
+        finally:
+            self.write(response, credential, counts, sent)
+
+    def write(self, response: HttpResponseBase, credential: Any, counts: Any, sent: int) -> None:
+        try:
+            self._write(response, credential, counts, sent)
+        except Exception:
+            logger.exception(
+                "Could not write the sync log entry of %s %s (status %s); the answer was sent all the same.",
+                self.request.method,
+                self.action or "/",
+                response.status_code,
+            )
+
+    def _write(self, response: HttpResponseBase, credential: Any, counts: Any, sent: int) -> None:
+        from connex_bridge.models import ConnexCredential, SyncLogEntry
+
+        while callable(counts):
+            counts = counts()
+        held = _counts(counts)
+        request = self.request
+        if not isinstance(credential, ConnexCredential):
+            credential = None
+        address = client_address(request)[:45]
+        if credential is None and not _first_in_a_while(address, response.status_code):
+            return
+        username = credential.username if credential is not None else getattr(request, USERNAME_ATTR, "")
+        with transaction.atomic(using=router.db_for_write(SyncLogEntry)):
+            self._insert(credential, username, address, response, held, sent)
+
+    def _insert(
+        self, credential: Any, username: str, address: str, response: HttpResponseBase, held: Counts, sent: int
+    ) -> None:
+        from connex_bridge.models import SyncLogEntry, SyncLogRange
+
+        request = self.request
+        entry = SyncLogEntry.objects.create(
+            at=self.at,
+            credential=credential,
+            username=username[:150],
+            action=self.action[:100],
+            method=(request.method or "")[:10],
+            query=request.META.get("QUERY_STRING", "")[:_QUERY_CHARS],
+            body=_body_summary(request),
+            status=response.status_code,
+            message=_message(response),
+            orders=len(held.orders),
+            refunds=len(held.refunds),
+            payments=held.payments,
+            products=held.products,
+            complete=held.complete,
+            bytes_sent=sent,
+            duration_ms=round((time.perf_counter() - self.started) * 1000),
+            client_address=address,
+        )
+        ranges = [
+            SyncLogRange(
+                entry=entry, list=name, status=status[:100], prefix=prefix[:100], first=first, last=last, width=width
+            )
+            for name, numbers in (("Orders", held.orders), ("CancelledOrders", held.refunds))
+            for status, prefix, first, last, width in number_ranges(numbers)
+        ]
+        if ranges:
+            SyncLogRange.objects.bulk_create(ranges, batch_size=500)
+
+
+#: A request without a valid credential is logged once per client address and status in this many seconds.
+THIN_SECONDS = 60
+
+
+def _first_in_a_while(address: str, status: int) -> bool:
+    """True for the first refused request (401, 403, 404, 429 …) of ``address`` with ``status`` in
+    :data:`THIN_SECONDS`: a flood of guesses neither fills the log nor loads the database with writes.
+    Counted in the lockout's cache; when that cache fails, every such request is logged."""
+    key = "connex_bridge:log:" + salted_hmac("connex_bridge.synclog", f"{status}:{address}").hexdigest()[:32]
+    try:
+        return bool(caches[app_settings.LOCKOUT_CACHE].add(key, 1, THIN_SECONDS))
+    except Exception:
+        return True
+
+
+def _size(response: HttpResponseBase) -> int:
+    return len(getattr(response, "content", b""))
+
+
+def _counts(value: Any) -> Counts:
+    if value is None or isinstance(value, Counts):
+        return value or Counts()
+    # An orders answer's Served.
+    return Counts(
+        orders=list(zip(value.order_numbers, value.order_statuses, strict=True)),
+        refunds=list(zip(value.refund_numbers, value.refund_statuses, strict=True)),
+        payments=value.payment_count,
+        complete=value.complete,
+    )
+
+
+def _body_summary(request: HttpRequest) -> str:
+    """``application/json, 12,345 bytes``: what came, never what it said."""
+    length = request.META.get("CONTENT_LENGTH") or ""
+    if not length or length == "0":
+        return ""
+    kind = (request.META.get("CONTENT_TYPE") or "no content type").split(";")[0][:100]
+    try:
+        return f"{kind}, {int(length):,} bytes"
+    except ValueError:
+        return kind
+
+
+def _message(response: HttpResponseBase) -> str:
+    """The JSON string an error answer carried (what Connex shows the merchant)."""
+    if response.status_code < 400 or isinstance(response, StreamingHttpResponse):
+        return ""
+    data = getattr(response, "data", None)
+    if not isinstance(data, str):
+        try:
+            data = json.loads(getattr(response, "content", b"") or b'""')
+        except ValueError:
+            data = ""
+    return str(data)[:_MESSAGE_CHARS]
+
+
+def prune(days: int | None = None, now: dt.datetime | None = None) -> int:
+    """Delete the entries older than ``days`` (default ``SYNC_LOG_DAYS``); the number deleted."""
+    from connex_bridge.models import SyncLogEntry
+
+    keep = app_settings.SYNC_LOG_DAYS if days is None else days
+    cutoff = (now or timezone.now()) - dt.timedelta(days=keep)
+    deleted = 0
+    while batch := list(SyncLogEntry.objects.filter(at__lt=cutoff).values_list("pk", flat=True)[:1000]):
+        # In batches, so that a first prune of a year's log neither loads it nor locks it at once.
+        SyncLogEntry.objects.filter(pk__in=batch).delete()
+        deleted += len(batch)
+    return deleted
