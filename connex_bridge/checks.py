@@ -174,7 +174,7 @@ def _per_process_cache_warnings() -> list[CheckMessage]:
         Warning(
             f"Failed Connex sign-ins are counted in the cache {alias!r}, {kind}.",
             hint="Point CONNEX_BRIDGE['LOCKOUT_CACHE'] at a cache every process shares, such as "
-            'django.core.cache.backends.redis.RedisCache (pip install "django-connex-bridge[redis]").',
+            "django.core.cache.backends.redis.RedisCache (with the redis package: pip install redis).",
             id="connex_bridge.W002",
         )
     ]

@@ -205,7 +205,7 @@ def diagnose(alias: str, exc: BaseException) -> CacheProblem:
         if module == "redis":
             fix = (
                 f"Install the redis package, which {backend or 'RedisCache'} needs: "
-                'pip install "django-connex-bridge[redis]" (or pip install redis).'
+                'pip install redis (or the extra: pip install "django-connex-bridge[redis]").'
             )
         elif module:
             fix = (

@@ -230,7 +230,7 @@ def test_e028_redis_cache_without_the_redis_package(monkeypatch):
     assert check_id == "connex_bridge.E028"
     assert "'default' cannot be loaded" in message
     assert "not limited" in message
-    assert 'pip install "django-connex-bridge[redis]"' in hint
+    assert 'pip install redis (or the extra: pip install "django-connex-bridge[redis]")' in hint
 
 
 def test_e028_a_cache_backend_that_does_not_exist():

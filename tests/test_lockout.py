@@ -191,8 +191,8 @@ def test_redis_cache_without_the_redis_package_logs_one_line_with_the_fix_not_a_
     assert record.getMessage() == (
         "Connex sign-ins are not limited: the lockout cache 'default' cannot be loaded (ModuleNotFoundError: import "
         "of redis halted; None in sys.modules). Install the redis package, which "
-        'django.core.cache.backends.redis.RedisCache needs: pip install "django-connex-bridge[redis]" (or pip '
-        "install redis). (Logged once an hour while it lasts.)"
+        "django.core.cache.backends.redis.RedisCache needs: pip install redis (or the extra: pip install "
+        '"django-connex-bridge[redis]"). (Logged once an hour while it lasts.)'
     )
 
 

@@ -234,9 +234,10 @@ def trial(project: Project, readme: dict[str, str]) -> None:
         project.run(line.replace(CHECKOUT_PLACEHOLDER, str(ROOT)), cwd=project.home)
     installed = project.run(
         "python -c 'import connex_bridge, importlib.metadata as m; "
-        'print(m.version("django-connex-bridge"), connex_bridge.__file__)\'',
+        'print(m.version("django-connex-bridge"), connex_bridge.__file__, m.version("Django"))\'',
         cwd=project.home,
     ).split()
+    print(f"  django-connex-bridge {installed[0]} with Django {installed[-1]}", flush=True)
     version = re.search(r'__version__ = "([^"]+)"', (ROOT / "connex_bridge" / "__init__.py").read_text())
     if not version or installed[0] != version[1] or str(project.venv) not in installed[1]:
         raise StepError(
