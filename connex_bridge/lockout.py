@@ -215,10 +215,13 @@ def diagnose(alias: str, exc: BaseException) -> CacheProblem:
         else:
             fix = f"Correct CACHES[{alias!r}]['BACKEND'] ({backend!r}): the dotted path of a cache backend."
         return CacheProblem(alias, loads=False, cause=cause, fix=fix)
-    fix = (
-        f"Start the cache server, or correct CACHES[{alias!r}]['LOCATION'], or point "
-        f"{SETTING_NAME}['LOCKOUT_CACHE'] at a cache that answers."
-    )
+    if backend == "django.core.cache.backends.db.DatabaseCache":
+        fix = "Create its table with python manage.py createcachetable (or use Redis or Memcached)."
+    else:
+        fix = (
+            f"Start the cache server, or correct CACHES[{alias!r}]['LOCATION'], or point "
+            f"{SETTING_NAME}['LOCKOUT_CACHE'] at a cache that answers."
+        )
     return CacheProblem(alias, loads=True, cause=cause, fix=fix)
 
 

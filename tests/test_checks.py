@@ -258,6 +258,17 @@ def test_e029_a_cache_server_that_cannot_be_reached():
     assert "Start the cache server" in hint and "LOCATION" in hint
 
 
+@pytest.mark.django_db
+def test_e029_a_database_cache_without_its_table_names_createcachetable():
+    caches = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "no_such_table"}}
+
+    [(check_id, message, hint)] = lockout_cache_errors(caches)
+
+    assert check_id == "connex_bridge.E029"
+    assert "no_such_table" in message
+    assert "python manage.py createcachetable" in hint
+
+
 def test_e029_a_cache_server_that_never_answers_delays_the_check_by_the_probe_s_timeout(monkeypatch):
     monkeypatch.setattr(lockout, "PROBE_SECONDS", 0.5)
     with silent_server() as location:
