@@ -62,10 +62,11 @@ dist: $(TOOLS)/.installed-dist
 	$(TOOLS)/bin/python -m build --outdir dist .
 	rm -rf build
 
-$(TOOLS)/.installed-dist:
+# readme-renderer[md]: without it, twine check cannot render the Markdown README and passes it unread.
+$(TOOLS)/.installed-dist: Makefile
 	$(PYTHON_CHECK)
 	$(PYTHON) -m venv $(TOOLS)
-	$(TOOLS)/bin/python -m pip --disable-pip-version-check -q install build twine
+	$(TOOLS)/bin/python -m pip --disable-pip-version-check -q install build twine "readme-renderer[md]"
 	@touch $@
 
 ## make newuser: the README's install steps on a bare `django-admin startproject`, with the wheel (tests/newuser/)
