@@ -3,6 +3,8 @@
 
 PYTHON ?= python3
 VENV ?= .venv
+# Packaging tools (build, twine) live apart from the package's own virtualenv.
+TOOLS ?= .venv-dist
 PORT ?= 8000
 DB ?= sqlite
 PYTEST_ARGS ?=
@@ -19,10 +21,12 @@ STAMP := $(VENV)/.installed-$(DB)
 MARKS_postgres := -m "concurrent or not concurrent"
 MARKS_mariadb := -m "concurrent or not concurrent"
 
-.PHONY: demo test lint clean
+.PHONY: demo test lint clean dist newuser
+
+PYTHON_CHECK := @$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10) and "Python 3.10 or newer is needed (found %s)." % sys.version.split()[0])'
 
 $(VENV)/bin/python:
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10) and "Python 3.10 or newer is needed (found %s)." % sys.version.split()[0])'
+	$(PYTHON_CHECK)
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): $(VENV)/bin/python setup.cfg pyproject.toml
@@ -52,8 +56,25 @@ $(VENV)/.installed-lint: $(VENV)/bin/python setup.cfg pyproject.toml
 	$(PIP) install -e ".[test,lint]"
 	@touch $@
 
+## make dist: the sdist and the wheel, in dist/ (python -m build, from a fresh build/)
+dist: $(TOOLS)/.installed-dist
+	rm -rf build dist
+	$(TOOLS)/bin/python -m build --outdir dist .
+	rm -rf build
+
+# readme-renderer[md]: without it, twine check cannot render the Markdown README and passes it unread.
+$(TOOLS)/.installed-dist: Makefile
+	$(PYTHON_CHECK)
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip --disable-pip-version-check -q install build twine "readme-renderer[md]"
+	@touch $@
+
+## make newuser: the README's install steps on a bare `django-admin startproject`, with the wheel (tests/newuser/)
+newuser: dist
+	$(PYTHON) tests/newuser/run.py dist/*.whl
+
 clean:
-	rm -rf $(VENV) .tox build dist *.egg-info example_project/db.sqlite3
+	rm -rf $(VENV) $(TOOLS) .tox build dist *.egg-info example_project/db.sqlite3
 
 ## make bench [SOURCE=builtin|demo|oscar] [ORDERS=5000] [DB=sqlite|postgres] [STREAM=1] [RUNS=5] [PROFILE=1]: time
 ## the orders endpoint on SOURCE's own tables against the cheapest correct path, a naive DRF one and (for a host

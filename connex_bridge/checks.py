@@ -19,6 +19,7 @@ from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
 from connex_bridge.conf import DEFAULTS, SETTING_NAME, app_settings
+from connex_bridge.lockout import probe_lockout_cache
 from connex_bridge.sources import import_order_source
 from connex_bridge.transport import exempt_regex, routed_paths
 
@@ -108,47 +109,104 @@ def connex_paths() -> list[str]:
     return variants
 
 
-@register(TAG, Tags.security)
-def check_deployment(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    """connex_bridge.W001–W004: settings that would expose Connex's password or break the sync.
+@register(TAG, Tags.caches)
+def check_lockout_cache(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """connex_bridge.E028 and E029: the cache that counts failed sign-ins cannot be used.
 
-    Not ``deploy=True``: each already stays silent in development (W001 and W002 need DEBUG off,
-    W003 a redirect to HTTPS, W004 a proxy list trusting everyone), and a shop that never runs
-    ``check --deploy`` must still hear of them.
+    One read, in a thread given :data:`connex_bridge.lockout.PROBE_SECONDS`, so that a cache
+    server that never answers delays ``manage.py check`` by that and no more.
     """
-    warnings: list[CheckMessage] = []
-    if not settings.DEBUG and _setting("ALLOW_HTTP") is True:
-        warnings.append(
+    if _setting("LOCKOUT_CACHE") is None:
+        return []  # E001, E017 or E007
+    problem = probe_lockout_cache()
+    if problem is None:
+        return []
+    return [
+        Error(
+            f"Failed Connex sign-ins cannot be counted, so they are not limited: {problem.what}.",
+            hint=problem.fix,
+            id="connex_bridge.E029" if problem.loads else "connex_bridge.E028",
+        )
+    ]
+
+
+def _plain_http_warnings() -> list[CheckMessage]:
+    """connex_bridge.W001 when plain HTTP would be accepted: DEBUG on, or ALLOW_HTTP."""
+    if settings.DEBUG:
+        return [
+            Warning(
+                "DEBUG is on, so connex_bridge accepts Connex over plain HTTP: Connex's password may cross the "
+                "network in clear.",
+                hint="Turn DEBUG off in production and serve the shop over HTTPS.",
+                id="connex_bridge.W001",
+            )
+        ]
+    if _setting("ALLOW_HTTP") is True:
+        return [
             Warning(
                 f"{SETTING_NAME}['ALLOW_HTTP'] is on with DEBUG off: Connex's password may cross the network in clear.",
                 hint="Serve the shop over HTTPS and remove ALLOW_HTTP (behind a TLS proxy, set "
                 "SECURE_PROXY_SSL_HEADER instead).",
                 id="connex_bridge.W001",
             )
-        )
+        ]
+    return []
+
+
+def _per_process_cache_warnings() -> list[CheckMessage]:
+    """connex_bridge.W002 when the lockout cache is a local-memory or dummy cache."""
     alias = _setting("LOCKOUT_CACHE")
-    if not settings.DEBUG and alias is not None:
-        try:
-            cache = caches[alias]
-        except InvalidCacheBackendError:
-            cache = None  # Django's own checks report a broken CACHES entry
-        if isinstance(cache, (LocMemCache, DummyCache)):
-            kind = (
-                "a dummy cache, which counts nothing"
-                if isinstance(cache, DummyCache)
-                else (
-                    "a local-memory cache, which each process keeps apart (every worker and server would allow "
-                    "the full number of failed sign-ins)"
-                )
-            )
-            warnings.append(
-                Warning(
-                    f"Failed Connex sign-ins are counted in the cache {alias!r}, {kind}.",
-                    hint="Point CONNEX_BRIDGE['LOCKOUT_CACHE'] at a cache every process shares, such as "
-                    "django.core.cache.backends.redis.RedisCache.",
-                    id="connex_bridge.W002",
-                )
-            )
+    if alias is None:
+        return []  # E001, E017 or E007
+    try:
+        cache = caches[alias]
+    except (InvalidCacheBackendError, ImportError):
+        return []  # E028
+    if not isinstance(cache, (LocMemCache, DummyCache)):
+        return []
+    kind = (
+        "a dummy cache, which counts nothing"
+        if isinstance(cache, DummyCache)
+        else (
+            "a local-memory cache, which each process keeps apart (every worker and server would allow "
+            "the full number of failed sign-ins)"
+        )
+    )
+    return [
+        Warning(
+            f"Failed Connex sign-ins are counted in the cache {alias!r}, {kind}.",
+            hint="Point CONNEX_BRIDGE['LOCKOUT_CACHE'] at a cache every process shares, such as "
+            "django.core.cache.backends.redis.RedisCache (with the redis package: pip install redis).",
+            id="connex_bridge.W002",
+        )
+    ]
+
+
+@register(TAG, Tags.security, deploy=True)
+def check_deployment_with_debug_on(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """``check --deploy`` only: connex_bridge.W001 and W002 while DEBUG is on.
+
+    With DEBUG off :func:`check_deployment` reports them on every ``check``; with DEBUG on (the
+    ``startproject`` default) they would be noise in development, but ``check --deploy`` asks
+    what production would be like, so there they are reported whatever DEBUG says.
+    """
+    if not settings.DEBUG:
+        return []  # check_deployment's
+    return _plain_http_warnings() + _per_process_cache_warnings()
+
+
+@register(TAG, Tags.security)
+def check_deployment(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """connex_bridge.W001–W004: settings that would expose Connex's password or break the sync.
+
+    Not ``deploy=True``: each already stays silent in development (W001 and W002 need DEBUG off,
+    W003 a redirect to HTTPS, W004 a proxy list trusting everyone), and a shop that never runs
+    ``check --deploy`` must still hear of them. ``check --deploy`` adds W001 and W002 with DEBUG
+    on (:func:`check_deployment_with_debug_on`).
+    """
+    warnings: list[CheckMessage] = []
+    if not settings.DEBUG:
+        warnings += _plain_http_warnings() + _per_process_cache_warnings()
     middleware = "django.middleware.security.SecurityMiddleware"
     if settings.SECURE_SSL_REDIRECT and middleware in settings.MIDDLEWARE:
         exempt = [re.compile(pattern) for pattern in settings.SECURE_REDIRECT_EXEMPT]

@@ -20,21 +20,30 @@ the password never reaches this module.
 When the cache itself fails, sign-ins go on unlimited and the error is logged:
 an outage of the cache must not stop the merchant's orders from syncing, and
 the secrets (192 random bits, or at least ``MIN_SECRET_LENGTH`` characters)
-do not rest on the lockout alone.
+do not rest on the lockout alone. The log gets one line saying what failed and
+how to fix it (:func:`diagnose`), once per process and then at most once an
+hour while the failure lasts, not a traceback per sign-in; system checks
+``connex_bridge.E028`` and ``E029`` report the same at start-up
+(:func:`probe_lockout_cache`).
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
+from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import BaseCache, caches
+from django.conf import settings
+from django.core.cache import BaseCache, InvalidCacheBackendError, caches
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connections
 from django.utils.crypto import salted_hmac
 from rest_framework import exceptions
 
-from connex_bridge.conf import app_settings
+from connex_bridge.conf import SETTING_NAME, app_settings
 
 logger = logging.getLogger("connex_bridge.lockout")
 
@@ -90,9 +99,10 @@ class SignInAttempt:
         """Raise :class:`LockedOut` while this pair or this address is locked out."""
         try:
             found = self.cache.get_many([self.pair_lock, self.address_lock, self.pair_failures])
-        except Exception:
-            logger.exception("The lockout cache failed; this Connex sign-in is not limited.")
+        except Exception as exc:
+            cache_failures.report(exc)
             return
+        cache_failures.recovered()
         self._pair_has_failures = bool(found.get(self.pair_failures))
         until = [float(found[key]) for key in (self.pair_lock, self.address_lock) if found.get(key)]
         if until:
@@ -123,8 +133,8 @@ class SignInAttempt:
                         count,
                         f" (credential {known_username!r})" if known_username and "user name" in scope else "",
                     )
-        except Exception:
-            logger.exception("The lockout cache failed; this failed Connex sign-in was not counted.")
+        except Exception as exc:
+            cache_failures.report(exc)
 
     def succeeded(self) -> None:
         """Forget this pair's earlier failures (the address's count stays)."""
@@ -132,8 +142,8 @@ class SignInAttempt:
             return
         try:
             self.cache.delete(self.pair_failures)
-        except Exception:
-            logger.exception("The lockout cache failed; could not clear the failures of a Connex sign-in.")
+        except Exception as exc:
+            cache_failures.report(exc)
 
     def _count(self, key: str, seconds: int) -> int:
         cache = self.cache
@@ -146,3 +156,148 @@ class SignInAttempt:
             cache.add(key, 1, seconds)
             return 1
         return int(value)
+
+
+# --- when the lockout cache cannot be used -------------------------------------------------------
+
+#: How long the start-up probe of the lockout cache waits for an answer (seconds): a cache server
+#: that accepts connections but never answers must not hang ``manage.py check``.
+PROBE_SECONDS = 2.0
+
+#: How often one process logs a lockout cache failure that goes on (seconds).
+REPORT_EVERY = 3600.0
+
+_PROBE_KEY = "connex_bridge:lockout:probe"
+
+
+@dataclass(frozen=True)
+class CacheProblem:
+    """Why the lockout cache ``alias`` cannot be used, and what fixes it (for the log and the checks)."""
+
+    alias: str
+    #: False when the cache's backend (or a package it needs) does not import; True when it loads
+    #: but does not answer.
+    loads: bool
+    #: What failed, e.g. ``ModuleNotFoundError: No module named 'redis'``.
+    cause: str
+    #: One sentence naming the fix.
+    fix: str
+
+    @property
+    def what(self) -> str:
+        """``the lockout cache 'default' cannot be loaded (…)``."""
+        how = "is not reachable" if self.loads else "cannot be loaded"
+        return f"the lockout cache {self.alias!r} {how} ({self.cause})"
+
+
+def _backend(alias: str) -> str:
+    entry = settings.CACHES.get(alias)
+    return str(entry.get("BACKEND", "")) if isinstance(entry, dict) else ""
+
+
+def diagnose(alias: str, exc: BaseException) -> CacheProblem:
+    """What ``exc``, raised by the cache ``alias``, means for the lockout, and the fix."""
+    cause = f"{type(exc).__name__}: {exc}".rstrip(": ")
+    backend = _backend(alias)
+    missing = exc if isinstance(exc, ImportError) else exc.__cause__
+    if isinstance(missing, ImportError) or isinstance(exc, InvalidCacheBackendError):
+        module = (getattr(missing, "name", None) or "").partition(".")[0]
+        if module == "redis":
+            fix = (
+                f"Install the redis package, which {backend or 'RedisCache'} needs: "
+                'pip install redis (or the extra: pip install "django-connex-bridge[redis]").'
+            )
+        elif module:
+            fix = (
+                f"Install the package that provides the module {module!r}, which CACHES[{alias!r}] needs, "
+                f"or correct its BACKEND ({backend!r})."
+            )
+        else:
+            fix = f"Correct CACHES[{alias!r}]['BACKEND'] ({backend!r}): the dotted path of a cache backend."
+        return CacheProblem(alias, loads=False, cause=cause, fix=fix)
+    if backend == "django.core.cache.backends.db.DatabaseCache":
+        fix = "Create its table with python manage.py createcachetable (or use Redis or Memcached)."
+    else:
+        fix = (
+            f"Start the cache server, or correct CACHES[{alias!r}]['LOCATION'], or point "
+            f"{SETTING_NAME}['LOCKOUT_CACHE'] at a cache that answers."
+        )
+    return CacheProblem(alias, loads=True, cause=cause, fix=fix)
+
+
+def probe_lockout_cache(timeout: float | None = None) -> CacheProblem | None:
+    """None when the lockout cache answers a read within ``timeout`` seconds; else what is wrong.
+
+    The read runs in a thread of its own, so a server that never answers costs ``timeout``
+    (:data:`PROBE_SECONDS`) and no more; the thread is left to its fate. The thread has its own
+    cache connection (Django keeps one per thread), so nothing of it is shared with the caller.
+    """
+    alias = app_settings.LOCKOUT_CACHE
+    timeout = PROBE_SECONDS if timeout is None else timeout
+    outcome: list[BaseException | None] = []
+
+    def read() -> None:
+        try:
+            caches[alias].get(_PROBE_KEY)
+        except Exception as exc:
+            outcome.append(exc)
+        else:
+            outcome.append(None)
+        finally:
+            connections.close_all()  # a database cache opened this thread's own connection
+
+    thread = threading.Thread(target=read, name="connex_bridge lockout cache probe", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if not outcome:
+        return CacheProblem(
+            alias,
+            loads=True,
+            cause=f"no answer within {timeout:g} seconds",
+            fix=f"Check that the cache server named in CACHES[{alias!r}]['LOCATION'] is up and answers.",
+        )
+    exc = outcome[0]
+    return None if exc is None else diagnose(alias, exc)
+
+
+class CacheFailures:
+    """Logs a failing lockout cache: one line with the fix, once per process, then at most hourly."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._logged: dict[str, tuple[str, float]] = {}  # alias → (cause, when it was logged)
+
+    def report(self, exc: BaseException) -> None:
+        """Log that sign-ins are not limited because the lockout cache raised ``exc``."""
+        try:
+            problem = diagnose(app_settings.LOCKOUT_CACHE, exc)
+        except ImproperlyConfigured as wrong:  # the alias itself is wrong (connex_bridge.E007)
+            problem = CacheProblem("?", loads=False, cause=str(wrong), fix="Correct the setting the message names.")
+        now = time.monotonic()
+        with self._lock:
+            last = self._logged.get(problem.alias)
+            if last is not None and last[0] == problem.cause and now - last[1] < REPORT_EVERY:
+                logger.debug("The lockout cache failed again.", exc_info=exc)
+                return
+            self._logged[problem.alias] = (problem.cause, now)
+        logger.error(
+            "Connex sign-ins are not limited: %s. %s (Logged once an hour while it lasts.)",
+            problem.what,
+            problem.fix,
+        )
+
+    def recovered(self) -> None:
+        """The lockout cache answered: say so once if it had been failing."""
+        if not self._logged:  # the common case: no lock taken
+            return
+        with self._lock:
+            was_failing = bool(self._logged)
+            self._logged.clear()
+        if was_failing:
+            logger.warning(
+                "The lockout cache %r answers again: Connex sign-ins are limited again.", app_settings.LOCKOUT_CACHE
+            )
+
+
+#: This process's record of lockout cache failures.
+cache_failures = CacheFailures()

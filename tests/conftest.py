@@ -10,6 +10,7 @@ import pytest
 from django.core.cache import cache
 from shop.harness import DemoShopHarness
 
+from connex_bridge import lockout
 from connex_bridge.models import ConnexCredential
 from connex_bridge.testing.client import ConnexClient
 from connex_bridge.testing.harness import BuiltinHarness, ShopHarness
@@ -44,8 +45,10 @@ def shop(request: pytest.FixtureRequest, settings: Any, db: None) -> ShopHarness
 
 
 @pytest.fixture(autouse=True)
-def _forget_failed_sign_ins() -> Iterator[None]:
-    """Each test starts with no failed sign-ins counted (the lockout lives in the cache)."""
+def _forget_failed_sign_ins(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test starts with no failed sign-ins counted (the lockout lives in the cache), and with
+    no failure of the lockout cache logged yet (each is logged once)."""
+    monkeypatch.setattr(lockout, "cache_failures", lockout.CacheFailures())
     cache.clear()
     yield
     cache.clear()

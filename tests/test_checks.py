@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
+import time
 from io import StringIO
 from pathlib import Path
 
@@ -18,9 +20,19 @@ from django.core.management.base import SystemCheckError
 from django.test import override_settings
 
 import connex_bridge
-from connex_bridge.checks import SETTING_CHECKS, TAG, check_deployment, check_order_source, check_settings
+from connex_bridge import lockout
+from connex_bridge.checks import (
+    SETTING_CHECKS,
+    TAG,
+    check_deployment,
+    check_deployment_with_debug_on,
+    check_lockout_cache,
+    check_order_source,
+    check_settings,
+)
 from connex_bridge.conf import DEFAULTS, app_settings
 from connex_bridge.sources import import_order_source
+from tests.cache_servers import closed_port, redis_cache, silent_server
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,7 +52,10 @@ def test_the_checks_run_at_start_up():
 
     assert check_settings in checks
     assert check_order_source in checks
+    assert check_lockout_cache in checks
     assert check_deployment in checks
+    assert check_deployment_with_debug_on not in checks
+    assert check_deployment_with_debug_on in registry.registry.get_checks(include_deployment_checks=True)
 
 
 def test_a_correct_configuration_raises_nothing():
@@ -196,6 +211,91 @@ def test_e017_unknown_key():
     assert source_ids({"ORDERSOURCE": "x"}) == []
 
 
+# --- the lockout cache cannot be used: E028, E029 --------------------------------------------
+
+
+def lockout_cache_errors(caches: object, config: object = None) -> list[tuple[str, str, str]]:
+    with override_settings(CACHES=caches, CONNEX_BRIDGE=config or {}):
+        return [(message.id, message.msg, message.hint or "") for message in check_lockout_cache()]
+
+
+def test_a_shared_cache_that_answers_raises_nothing():
+    assert lockout_cache_errors(redis_cache()) == []
+    assert lockout_cache_errors({"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}) == []
+
+
+def test_e028_redis_cache_without_the_redis_package(monkeypatch):
+    monkeypatch.setitem(sys.modules, "redis", None)  # `import redis` fails, as when it is not installed
+
+    [(check_id, message, hint)] = lockout_cache_errors(redis_cache())
+
+    assert check_id == "connex_bridge.E028"
+    assert "'default' cannot be loaded" in message
+    assert "not limited" in message
+    assert 'pip install redis (or the extra: pip install "django-connex-bridge[redis]")' in hint
+
+
+def test_e028_a_cache_backend_that_does_not_exist():
+    caches = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "lockout": {"BACKEND": "nope.Cache"},
+    }
+
+    [(check_id, message, hint)] = lockout_cache_errors(caches, {"LOCKOUT_CACHE": "lockout"})
+
+    assert check_id == "connex_bridge.E028"
+    assert "'lockout' cannot be loaded" in message
+    assert "No module named 'nope'" in message
+    assert "'nope'" in hint and "BACKEND" in hint
+
+
+def test_e029_a_cache_server_that_cannot_be_reached():
+    port = closed_port()
+
+    [(check_id, message, hint)] = lockout_cache_errors(redis_cache(f"redis://127.0.0.1:{port}"))
+
+    assert check_id == "connex_bridge.E029"
+    assert "'default' is not reachable" in message
+    assert f"127.0.0.1:{port}" in message  # redis-py's own words: connection refused
+    assert "Start the cache server" in hint and "LOCATION" in hint
+
+
+@pytest.mark.django_db
+def test_e029_a_database_cache_without_its_table_names_createcachetable():
+    caches = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "no_such_table"}}
+
+    [(check_id, message, hint)] = lockout_cache_errors(caches)
+
+    assert check_id == "connex_bridge.E029"
+    assert "no_such_table" in message
+    assert "python manage.py createcachetable" in hint
+
+
+def test_e029_a_cache_server_that_never_answers_delays_the_check_by_the_probe_s_timeout(monkeypatch):
+    monkeypatch.setattr(lockout, "PROBE_SECONDS", 0.5)
+    with silent_server() as location:
+        started = time.monotonic()
+        [(check_id, message, _hint)] = lockout_cache_errors(redis_cache(location))
+        elapsed = time.monotonic() - started
+
+    assert check_id == "connex_bridge.E029"
+    assert "no answer within 0.5 seconds" in message
+    assert elapsed < 1.5
+
+
+def test_e028_and_e029_stop_manage_py_check(monkeypatch):
+    with override_settings(CACHES=redis_cache(f"redis://127.0.0.1:{closed_port()}")):
+        with pytest.raises(SystemCheckError, match=r"connex_bridge\.E029"):
+            run_check(TAG)
+        monkeypatch.setitem(sys.modules, "redis", None)
+        with pytest.raises(SystemCheckError, match=r"connex_bridge\.E028"):
+            run_check(TAG)
+
+
+def test_a_wrong_lockout_cache_alias_is_e007_s_alone():
+    assert lockout_cache_errors(redis_cache(), {"LOCKOUT_CACHE": "nope"}) == []
+
+
 # --- deployment warnings: W001-W004 ----------------------------------------------------------
 
 REDIS = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379"}}
@@ -226,6 +326,32 @@ def test_w001_allow_http_with_debug_off():
 def test_w002_a_cache_each_process_keeps_apart_counts_failures_in_production(caches):
     assert deployment_ids({}, DEBUG=False, CACHES=caches) == ["connex_bridge.W002"]
     assert deployment_ids({}, DEBUG=True, CACHES=caches) == []
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_check_deploy_warns_of_plain_http_and_a_per_process_cache_whatever_debug_says(debug):
+    # startproject's settings: DEBUG on, no CACHES (a local-memory cache).
+    with override_settings(CONNEX_BRIDGE={"ALLOW_HTTP": True}, DEBUG=debug, CACHES=LOCMEM, SILENCED_SYSTEM_CHECKS=[]):
+        deploy = run_check(TAG, deploy=True)
+        everyday = run_check(TAG)
+
+    assert "connex_bridge.W001" in deploy
+    assert "connex_bridge.W002" in deploy
+    assert deploy.count("connex_bridge.W001") == deploy.count("connex_bridge.W002") == 1
+    # Without --deploy they are development's noise while DEBUG is on.
+    assert ("connex_bridge.W001" in everyday) is (not debug)
+    assert ("connex_bridge.W002" in everyday) is (not debug)
+
+
+def test_with_debug_on_check_deploy_names_debug_as_what_lets_plain_http_in():
+    with override_settings(CONNEX_BRIDGE={}, DEBUG=True, CACHES=REDIS):
+        [warning] = check_deployment_with_debug_on()
+    with override_settings(CONNEX_BRIDGE={}, DEBUG=False, CACHES=LOCMEM):
+        assert check_deployment_with_debug_on() == []  # check_deployment's, on every check
+
+    assert warning.id == "connex_bridge.W001"
+    assert "DEBUG is on" in warning.msg
+    assert "plain HTTP" in warning.msg
 
 
 def test_w002_names_the_lockout_cache_not_the_default():
@@ -284,13 +410,15 @@ def test_w004_trusted_proxies_that_trust_everybody():
 def test_every_check_carries_the_connex_bridge_tag():
     assert set(check_settings.tags) == {TAG}
     assert set(check_order_source.tags) == {TAG, Tags.models}
+    assert set(check_lockout_cache.tags) == {TAG, Tags.caches}
     assert set(check_deployment.tags) == {TAG, Tags.security}
+    assert set(check_deployment_with_debug_on.tags) == {TAG, Tags.security}
     assert TAG in registry.registry.tags_available()
 
 
-def run_check(*tags: str, fail_level: str = "ERROR") -> str:
+def run_check(*tags: str, fail_level: str = "ERROR", deploy: bool = False) -> str:
     out, err = StringIO(), StringIO()
-    call_command("check", tags=list(tags), fail_level=fail_level, stdout=out, stderr=err)
+    call_command("check", tags=list(tags), fail_level=fail_level, deploy=deploy, stdout=out, stderr=err)
     return out.getvalue() + err.getvalue()
 
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import logging
+import sys
 import time
 
 import pytest
 from django.core.cache import caches
 
+from connex_bridge import lockout
 from connex_bridge.lockout import SignInAttempt
 from connex_bridge.proxies import client_address
 from connex_bridge.testing.client import HTTPSClient, basic
 from connex_bridge.testing.factories import ConnexCredentialFactory
+from tests.cache_servers import closed_port, redis_cache
 
 PAIRING = "/connex/authenticatetowebservice"
 ATTACKER = "203.0.113.5"
@@ -168,7 +171,62 @@ def test_a_failing_cache_lets_connex_sign_in_and_logs_the_error(client, credenti
 
     assert good.status_code == 200
     assert bad.status_code == 401
-    assert any("lockout cache failed" in record.getMessage() for record in caplog.records)
+    [record] = [r for r in caplog.records if r.name == "connex_bridge.lockout"]
+    assert "Connex sign-ins are not limited" in record.getMessage()
+    assert "cache server unreachable" in record.getMessage()
+
+
+def lockout_log(caplog) -> list[logging.LogRecord]:
+    return [record for record in caplog.records if record.name == "connex_bridge.lockout"]
+
+
+def test_redis_cache_without_the_redis_package_logs_one_line_with_the_fix_not_a_traceback_per_sign_in(
+    client, credential, settings, monkeypatch, caplog
+):
+    settings.CACHES = redis_cache()
+    monkeypatch.setitem(sys.modules, "redis", None)  # `import redis` fails, as when it is not installed
+
+    with caplog.at_level(logging.INFO, logger="connex_bridge.lockout"):
+        answers = [sign_in(client, "connex", password, MERCHANT).status_code for password in (credential.secret, "x")]
+        answers += [sign_in(client, "connex", credential.secret, MERCHANT).status_code for _ in range(3)]
+
+    assert answers == [200, 401, 200, 200, 200]  # sign-ins go on, unlimited
+    [record] = lockout_log(caplog)
+    assert record.levelno == logging.ERROR
+    assert record.exc_info is None
+    assert record.getMessage() == (
+        "Connex sign-ins are not limited: the lockout cache 'default' cannot be loaded (ModuleNotFoundError: import "
+        "of redis halted; None in sys.modules). Install the redis package, which "
+        "django.core.cache.backends.redis.RedisCache needs: pip install redis (or the extra: pip install "
+        '"django-connex-bridge[redis]"). (Logged once an hour while it lasts.)'
+    )
+
+
+def test_an_unreachable_cache_server_is_logged_again_after_an_hour_and_its_recovery_once(
+    client, credential, settings, monkeypatch, caplog
+):
+    settings.CACHES = redis_cache(f"redis://127.0.0.1:{closed_port()}")
+    clock = [1000.0]
+    monkeypatch.setattr(lockout.time, "monotonic", lambda: clock[0])
+
+    with caplog.at_level(logging.INFO, logger="connex_bridge.lockout"):
+        sign_in(client, "connex", credential.secret, MERCHANT)
+        clock[0] += 3599
+        sign_in(client, "connex", credential.secret, MERCHANT)
+        assert len(lockout_log(caplog)) == 1
+        clock[0] += 2
+        sign_in(client, "connex", credential.secret, MERCHANT)
+        assert len(lockout_log(caplog)) == 2
+        settings.CACHES = redis_cache()  # the server is back
+        sign_in(client, "connex", credential.secret, MERCHANT)
+        sign_in(client, "connex", credential.secret, MERCHANT)
+
+    failed, again, back = lockout_log(caplog)
+    assert "'default' is not reachable (ConnectionError: " in failed.getMessage()
+    assert "Start the cache server, or correct CACHES['default']['LOCATION']" in failed.getMessage()
+    assert again.getMessage() == failed.getMessage()
+    assert back.levelno == logging.WARNING
+    assert back.getMessage() == "The lockout cache 'default' answers again: Connex sign-ins are limited again."
 
 
 def test_a_lockout_is_logged_with_the_address_and_the_known_credential(client, credential, limits, caplog):
