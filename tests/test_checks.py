@@ -266,7 +266,7 @@ def test_w003_hint_at_the_root_names_the_actions_not_every_path(settings):
     [warning] = check_deployment()
 
     assert warning.id == "connex_bridge.W003"
-    assert 'r"^(?i:authenticatetowebservice|orders)/?\\Z"' in warning.hint
+    assert 'r"^(?i:authenticatetowebservice|orders|inventory|purchaseorders)/?\\Z"' in warning.hint
 
 
 def test_w004_trusted_proxies_that_trust_everybody():

@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import json
 import os
+import shlex
 import subprocess
 import sys
 from collections import Counter
@@ -37,6 +38,9 @@ from connex_bridge.testing.client import ConnexClient, basic
 from connex_bridge.testing.factories import ConnexCredentialFactory
 from connex_bridge.testing.harness import db_time as stored
 from connex_bridge.vocabulary import cents
+
+#: The demo's CONNEX_BRIDGE: its order source, stock adapter and purchases adapter.
+DEMO_CONNEX = demo_settings.CONNEX_BRIDGE
 
 UTC = dt.timezone.utc
 # Just after the US switch to daylight saving time, so the month before it spans both offsets.
@@ -388,15 +392,26 @@ def test_demo_credential_pairs_and_prints_what_to_type_and_working_curls(db):
     assert ConnexCredential.objects.get().username == "connex-demo"
     assert "http://127.0.0.1:8765/connex/" in text
     assert "connex-demo" in text and "demo-password" in text
-    curls = [line.strip() for line in text.splitlines() if line.strip().startswith("curl ")]
-    assert len(curls) == 2
+    curls = [shlex.split(line) for line in text.splitlines() if line.strip().startswith("curl ")]
+    assert [curl[-1].rsplit("/", 1)[-1].split("?")[0] for curl in curls] == [
+        "authenticatetowebservice", "orders", "purchaseorders", "inventory",
+    ]  # fmt: skip
     client = Client(HTTP_AUTHORIZATION=basic("connex-demo", "demo-password"))
+    seed_demo_shop(12, seed=1)
     for curl in curls:
-        url = curl.split('"')[1]
+        url = curl[-1]
         assert url.startswith("http://127.0.0.1:8765/connex/")
-        with override_settings(DEBUG=True):  # as the demo runs: DEBUG allows plain HTTP
-            response = client.get(url.removeprefix("http://127.0.0.1:8765"))
+        method = curl[curl.index("-X") + 1] if "-X" in curl else "GET"
+        body = curl[curl.index("-d") + 1] if "-d" in curl else None
+        with override_settings(DEBUG=True, CONNEX_BRIDGE=DEMO_CONNEX):  # as the demo runs: DEBUG allows plain HTTP
+            response = client.generic(
+                method, url.removeprefix("http://127.0.0.1:8765"), body or "", content_type="application/json"
+            )
         assert response.status_code == 200, response.content
+        if method == "PUT":  # one SKU the shop has, one it has not: both answers are shown
+            answer = json.loads(response.content)
+            assert [p["Sku"] for p in answer["ProductSyncSuccess"]] == ["MUG-CER-12"]
+            assert list(answer["ProductSkusErrors"]) == ["NOT-IN-SHOP"]
 
 
 # --- the project ----------------------------------------------------------------
