@@ -18,7 +18,14 @@ from django.core.management.base import SystemCheckError
 from django.test import override_settings
 
 import connex_bridge
-from connex_bridge.checks import SETTING_CHECKS, TAG, check_deployment, check_order_source, check_settings
+from connex_bridge.checks import (
+    SETTING_CHECKS,
+    TAG,
+    check_catalogue_adapters,
+    check_deployment,
+    check_order_source,
+    check_settings,
+)
 from connex_bridge.conf import DEFAULTS, app_settings
 from connex_bridge.sources import import_order_source
 
@@ -71,6 +78,9 @@ BAD_VALUES = [
     ("LOCKOUT_IP_FAILURES", 0, "connex_bridge.E015"),
     ("LOCKOUT_SECONDS", 1.5, "connex_bridge.E016"),
     ("MAX_BODY_BYTES", "10MB", "connex_bridge.E025"),
+    ("STOCK_ADAPTER", 3, "connex_bridge.E028"),
+    ("INVENTORY_SETS_PRICES", "yes", "connex_bridge.E029"),
+    ("PURCHASES_ADAPTER", "", "connex_bridge.E030"),
 ]
 
 
@@ -84,6 +94,30 @@ def test_the_check_reports_exactly_what_reading_the_setting_raises(key, value, c
     assert (error.id, error.msg) == (check_id, str(raised.value))
     assert f"CONNEX_BRIDGE[{key!r}]" in error.msg
     assert "expected" in error.msg
+
+
+@pytest.mark.parametrize(
+    ("key", "path", "reason", "check_id"),
+    [
+        ("STOCK_ADAPTER", "no.such.Adapter", "cannot be imported", "connex_bridge.E028"),
+        ("STOCK_ADAPTER", "connex_bridge.purchases.PurchasesAdapter", "not a StockAdapter", "connex_bridge.E028"),
+        ("PURCHASES_ADAPTER", "shop.connex_inventory.ShopStockAdapter", "not a PurchasesAdapter", "connex_bridge.E030"),
+    ],
+)
+def test_an_adapter_that_cannot_be_imported_or_is_of_the_wrong_class_is_reported(key, path, reason, check_id):
+    with override_settings(CONNEX_BRIDGE={key: path}):
+        [error] = check_catalogue_adapters()
+        assert check_settings() == []  # a string: what check_settings checks is fine
+
+    assert error.id == check_id
+    assert f"CONNEX_BRIDGE[{key!r}] is {path!r}" in error.msg
+    assert reason in error.msg
+
+
+def test_adapters_set_to_none_or_to_their_defaults_pass_the_checks():
+    assert check_catalogue_adapters() == []
+    with override_settings(CONNEX_BRIDGE={"STOCK_ADAPTER": None, "PURCHASES_ADAPTER": None}):
+        assert check_catalogue_adapters() == []
 
 
 def test_the_dict_and_its_keys_are_reported_as_they_are_raised():

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from connex_bridge.testing.clock import db_time
 from connex_bridge.vocabulary import ZERO
 
 
@@ -103,6 +104,8 @@ class PurchasesHarness:
 
     name: str = "shop"
     connex_settings: dict[str, Any] = {}
+    #: The queries one ``purchaseorders`` answer takes, however many purchases it holds (up to a chunk).
+    poll_queries: int = 2
 
     def purchase(self, spec: PurchaseSpec) -> None:
         """Create the purchase the shop's own way, then pin its times."""
@@ -117,6 +120,7 @@ class BuiltinPurchasesHarness(PurchasesHarness):
     """connex_bridge's own :class:`~connex_bridge.models.PurchaseOrder`."""
 
     name = "builtin"
+    poll_queries = 2  # the purchases with their addresses, their lines
     connex_settings = {"PURCHASES_ADAPTER": "connex_bridge.purchases.builtin.BuiltinPurchasesAdapter"}
 
     def purchase(self, spec: PurchaseSpec) -> None:
@@ -143,7 +147,9 @@ class BuiltinPurchasesHarness(PurchasesHarness):
                 unit_cost=cost,
             )
         times = {"created_at": spec.created_at, "modified_at": spec.modified_at or spec.created_at}
-        PurchaseOrder.objects.filter(pk=purchase.pk).update(**{k: v for k, v in times.items() if v is not None})
+        PurchaseOrder.objects.filter(pk=purchase.pk).update(
+            **{k: db_time(v) for k, v in times.items() if v is not None}
+        )
 
     def touch(self, number: str) -> None:
         from connex_bridge.models import PurchaseOrderLine

@@ -358,6 +358,7 @@ class DemoPurchasesHarness(PurchasesHarness):
 
     name = "demoshop"
     connex_settings = DemoShopHarness.connex_settings
+    poll_queries = 3  # the purchase orders with their suppliers' addresses, their items, the items' products
 
     def purchase(self, spec: PurchaseSpec) -> None:
         from shop.models import Address, Country, Product, PurchaseOrder, PurchaseOrderItem, Supplier
@@ -390,7 +391,8 @@ class DemoPurchasesHarness(PurchasesHarness):
                 purchase_order=purchase, product=product, quantity=quantity, received=received, unit_cost=cost
             )
         times = {"ordered_at": spec.created_at, "updated_at": spec.modified_at or spec.created_at}
-        PurchaseOrder.objects.filter(pk=purchase.pk).update(**{k: v for k, v in times.items() if v is not None})
+        pinned = {name: db_time(value) for name, value in times.items() if value is not None}
+        PurchaseOrder.objects.filter(pk=purchase.pk).update(**pinned)
 
     def touch(self, number: str) -> None:
         from shop.models import PurchaseOrderItem
