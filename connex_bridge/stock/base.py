@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 from django.apps import apps
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import QuerySet
 
 from connex_bridge.adapters import NotSupportedError, get_adapter
@@ -126,8 +126,28 @@ class StockAdapter:
         return {row.pk: row for row in locked.select_for_update()}
 
     def write(self, rows: Sequence[Any], fields: Sequence[str]) -> None:
-        """Save ``fields`` of the changed ``rows`` (one ``bulk_update``, no signals)."""
-        type(rows[0])._default_manager.bulk_update(rows, list(fields))
+        """Save ``fields`` of the changed ``rows``: one ``UPDATE … SET f = CASE pk WHEN … END``, no signals.
+
+        What ``bulk_update()`` sends, written directly: ``bulk_update()`` spends milliseconds
+        per row building its expressions, which for a 10,000-product push is most of the time.
+        """
+        model = type(rows[0])
+        connection = connections[rows[0]._state.db or "default"]
+        quote = connection.ops.quote_name
+        meta: Any = model._meta
+        pk = quote(meta.pk.column)
+        sets: list[str] = []
+        params: list[Any] = []
+        for name in fields:
+            field = meta.get_field(name)
+            sets.append(f"{quote(field.column)} = CASE {pk}{' WHEN %s THEN %s' * len(rows)} END")
+            for row in rows:
+                params += [row.pk, field.get_db_prep_save(getattr(row, name), connection)]
+        keys = ", ".join(["%s"] * len(rows))
+        # Only quoted names of the model's own table and columns are formatted in; every value is a parameter.
+        sql = f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} WHERE {pk} IN ({keys})"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, *(row.pk for row in rows)])
 
     # --- what each row says ----------------------------------------------------
 
