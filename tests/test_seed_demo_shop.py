@@ -31,7 +31,17 @@ from django.db.models import Model
 from django.test import Client, override_settings
 from shop.connex import ShopOrderSource
 from shop.harness import DemoShopHarness
-from shop.models import Address, CouponRedemption, Order, OrderItem, Payment, Product, Shipment
+from shop.models import (
+    Address,
+    CouponRedemption,
+    Order,
+    OrderItem,
+    Payment,
+    Product,
+    PurchaseOrder,
+    Shipment,
+    Supplier,
+)
 
 from connex_bridge.models import ConnexCredential
 from connex_bridge.testing.client import ConnexClient, basic
@@ -140,7 +150,25 @@ def test_seeding_replaces_the_demo_orders_and_keeps_the_shops_own(db):
     assert Order.objects.filter(reference__in=shops_own).count() == len(shops_own)
     assert not demo.filter(reference__gt=f"{PREFIX}10020", refund_of=None).exists()
     used = {pk for pair in Order.objects.values_list("billing_address_id", "shipping_address_id") for pk in pair}
+    used |= set(Supplier.objects.values_list("address_id", flat=True))  # the suppliers' own
     assert set(Address.objects.values_list("pk", flat=True)) == used - {None}  # no orphans left behind
+    assert PurchaseOrder.objects.count() == report.purchase_orders == 6  # replaced too, not added to
+
+
+def test_the_seeded_purchase_orders_balance_and_are_served_by_purchaseorders(seeded, settings):
+    settings.CONNEX_BRIDGE = demo_settings.CONNEX_BRIDGE
+    purchases = list(PurchaseOrder.objects.prefetch_related("items"))
+
+    assert len(purchases) == seeded.purchase_orders == 6
+    assert {p.kind for p in purchases} == {"order", "bill"}
+    for purchase in purchases:
+        items = sum(item.quantity * item.unit_cost for item in purchase.items.all())
+        assert items + purchase.freight + purchase.tax_total == purchase.grand_total
+    client = ConnexClient(ConnexCredentialFactory())
+    window = {"date_modified_min": "2000-01-01T00:00:00Z", "date_modified_max": "2100-01-01T00:00:00Z"}
+    answer = client.get("/connex/purchaseorders?" + urlencode(window)).json()
+    assert sorted(p["OrderNumber"] for p in answer["Purchases"]) == sorted(p.reference for p in purchases)
+    assert "purchase orders and bills" in seeded.summary()
 
 
 def test_every_number_fits_a_quickbooks_reference(seeded):
@@ -341,8 +369,8 @@ def test_coupons_that_lowered_no_tax_reach_connex_as_non_taxable(seeded, setting
 
 def test_the_admin_shows_every_shop_model_and_an_order_with_its_parts(seeded, admin_client):
     registered = {model for model in admin.site._registry if model._meta.app_label == "shop"}
-    inline = {inline.model for inline in admin.site._registry[Order].inlines}
-    assert registered | inline == set(apps.get_app_config("shop").get_models())  # the parts of an order are inlines
+    inline = {inline.model for owner in (Order, PurchaseOrder) for inline in admin.site._registry[owner].inlines}
+    assert registered | inline == set(apps.get_app_config("shop").get_models())  # an order's parts are inlines
     for model in registered:
         response = admin_client.get(f"/admin/shop/{model._meta.model_name}/")
         assert response.status_code == 200, model
