@@ -240,3 +240,14 @@ def test_queries_grow_with_batches_not_with_products(stock, django_assert_num_qu
         with django_assert_num_queries(5 * batches):
             result = inventory.apply(credential, products)
         assert len(result.applied) == count
+
+
+def test_a_sku_matches_exactly_whatever_the_databases_collation(stock, connex):
+    # MySQL and MariaDB compare text case-insensitively and ignore trailing blanks; SKUs do not.
+    stock.product("MUG-BLUE", quantity=3)
+
+    answer = push(connex, [jmaproduct("mug-blue", 8), jmaproduct("MUG-BLUE ", 9)]).json()
+
+    assert answer["ProductSyncSuccess"] == []
+    assert list(answer["ProductSkusErrors"]) == ["mug-blue", "MUG-BLUE "]
+    assert stock.held("MUG-BLUE")[0] == 3

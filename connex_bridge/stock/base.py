@@ -244,10 +244,7 @@ class StockAdapter:
             for sku in wanted:
                 rows = found.get(sku, [])
                 if not rows:
-                    outcome[sku] = (
-                        f"The shop has no product with SKU {sku!r}: the QuickBooks item name must equal the "
-                        "product's SKU (add the product to the shop, or leave the item out of the sync)."
-                    )
+                    outcome[sku] = _unknown(sku)
                 elif len(rows) > 1:
                     outcome[sku] = (
                         f"{len(rows)} of the shop's products have SKU {sku!r}, so none was changed: give each "
@@ -263,7 +260,10 @@ class StockAdapter:
             locked = self.lock(list(chosen.values())) if chosen else {}
             changed: list[Any] = []
             for sku, row in chosen.items():
-                product, held = wanted[sku], locked[row.pk]
+                product, held = wanted[sku], locked.get(row.pk)
+                if held is None:  # deleted between the two queries
+                    outcome[sku] = _unknown(sku)
+                    continue
                 quantity = cast(Decimal, product.stock_quantity)  # check_quantity refused None
                 value: Any = int(quantity) if self.whole_units else quantity
                 dirty = self.quantity_of(held) != quantity
@@ -284,6 +284,13 @@ class StockAdapter:
             if changed:
                 self.write(changed, [self.quantity_field, *([self.price_field] if sets_price else [])])  # type: ignore[list-item]
         return outcome
+
+
+def _unknown(sku: str) -> str:
+    return (
+        f"The shop has no product with SKU {sku!r}: the QuickBooks item name must equal the "
+        "product's SKU (add the product to the shop, or leave the item out of the sync)."
+    )
 
 
 def get_stock_adapter() -> StockAdapter:
