@@ -68,6 +68,22 @@ ACTIONS: tuple[Action, ...] = (
         url_name="orders",
         summary="Orders, refunds and payments of a window",
     ),
+    # --- the catalogue side ---
+    Action(
+        name="inventory",
+        methods=("PUT", "POST"),
+        view="connex_bridge.views.InventoryView",
+        url_name="inventory",
+        reads_body=True,
+        summary="Stock levels from QuickBooks",
+    ),
+    Action(
+        name="purchaseorders",
+        methods=("GET",),
+        view="connex_bridge.views.PurchaseOrdersView",
+        url_name="purchaseorders",
+        summary="Purchase orders and bills of a window",
+    ),
 )
 
 #: URL name of the pattern that answers every other path under the prefix with a 404.

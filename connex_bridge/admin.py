@@ -324,7 +324,7 @@ class SyncLogEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     inlines = [SyncLogRangeInline]
     readonly_fields = [
         "at", "credential", "username", "action", "method", "query", "body", "status", "message", "orders",
-        "refunds", "payments", "products", "complete", "bytes_sent", "duration_ms", "client_address",
+        "refunds", "payments", "purchases", "products", "complete", "bytes_sent", "duration_ms", "client_address",
     ]  # fmt: skip
     fields: ClassVar[Any] = readonly_fields
 

@@ -18,9 +18,12 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
+from connex_bridge.adapters import import_adapter
 from connex_bridge.conf import DEFAULTS, SETTING_NAME, app_settings
 from connex_bridge.lockout import probe_lockout_cache
+from connex_bridge.purchases import PurchasesAdapter
 from connex_bridge.sources import import_order_source
+from connex_bridge.stock import StockAdapter
 from connex_bridge.transport import exempt_regex, routed_paths
 
 #: The tag of every connex_bridge check: ``manage.py check --tag connex_bridge`` runs them alone.
@@ -44,6 +47,13 @@ SETTING_CHECKS: dict[str, tuple[str, str | None]] = {
     "MAX_BODY_BYTES": ("connex_bridge.E025", f"The default is {DEFAULTS['MAX_BODY_BYTES']} (10 MiB)."),
     "SYNC_LOG": ("connex_bridge.E040", None),
     "SYNC_LOG_DAYS": ("connex_bridge.E041", f"The default is {DEFAULTS['SYNC_LOG_DAYS']}."),
+    # the catalogue side (check_catalogue_adapters imports the two adapters under the same ids)
+    "STOCK_ADAPTER": ("connex_bridge.E030", "Name a subclass of connex_bridge.stock.StockAdapter, or None."),
+    "INVENTORY_SETS_PRICES": ("connex_bridge.E031", None),
+    "PURCHASES_ADAPTER": (
+        "connex_bridge.E032",
+        "Name a PurchasesAdapter subclass (connex_bridge.purchases), or None.",
+    ),
 }
 
 
@@ -85,6 +95,23 @@ def check_order_source(app_configs: Any = None, **kwargs: Any) -> list[CheckMess
             )
         ]
     return source_class().check()
+
+
+@register(TAG)
+def check_catalogue_adapters(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """connex_bridge.E030 / E032: ``STOCK_ADAPTER`` / ``PURCHASES_ADAPTER`` cannot be imported or are of
+    the wrong class (a value that is not a string or None is :func:`check_settings`' report)."""
+    errors: list[CheckMessage] = []
+    for key, base in (("STOCK_ADAPTER", StockAdapter), ("PURCHASES_ADAPTER", PurchasesAdapter)):
+        path = _setting(key)
+        if path is None:
+            continue
+        try:
+            import_adapter(key, path, base)
+        except ImproperlyConfigured as exc:
+            check_id, hint = SETTING_CHECKS[key]
+            errors.append(Error(str(exc), hint=hint, id=check_id))
+    return errors
 
 
 def _setting(key: str) -> Any:

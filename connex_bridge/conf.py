@@ -62,6 +62,15 @@ DEFAULTS: dict[str, Any] = {
     "SYNC_LOG": True,
     # Days of sync log that manage.py connex_prune_log keeps.
     "SYNC_LOG_DAYS": 90,
+    # --- the catalogue side: inventory and purchaseorders ---
+    # Dotted path to the StockAdapter subclass that applies QuickBooks' stock
+    # levels (inventory), or None for a shop that takes none (a 501).
+    "STOCK_ADAPTER": "connex_bridge.stock.builtin.BuiltinStockAdapter",
+    # Also set each product's price from the Amount QuickBooks sends.
+    "INVENTORY_SETS_PRICES": False,
+    # Dotted path to the PurchasesAdapter subclass that serves purchase orders
+    # and bills (purchaseorders), or None for a shop that has none (a 501).
+    "PURCHASES_ADAPTER": "connex_bridge.purchases.builtin.BuiltinPurchasesAdapter",
 }
 
 DATE_FORMATS = ("local", "utc", "microsoft")
@@ -222,6 +231,33 @@ class ConnexBridgeSettings:
     def MAX_BODY_BYTES(self) -> int:
         """Largest request body connex_bridge reads, in bytes; a larger one is a 413."""
         return self._whole_number("MAX_BODY_BYTES", 1)
+
+    # --- the catalogue side: inventory and purchaseorders ---
+
+    def _adapter_path(self, key: str, base: str) -> str | None:
+        value = self.get(key)
+        if value is not None and (not isinstance(value, str) or not value):
+            raise invalid(key, value, f"the dotted path of a {base} subclass, as a string, or None")
+        return value
+
+    @property
+    def STOCK_ADAPTER(self) -> str | None:
+        """Dotted path of the stock adapter (:func:`connex_bridge.stock.get_stock_adapter`); None: no stock taken."""
+        return self._adapter_path("STOCK_ADAPTER", "StockAdapter")
+
+    @property
+    def INVENTORY_SETS_PRICES(self) -> bool:
+        """Whether ``inventory`` also sets each product's price from the ``Amount`` QuickBooks sends."""
+        value = self.get("INVENTORY_SETS_PRICES")
+        if not isinstance(value, bool):
+            raise invalid("INVENTORY_SETS_PRICES", value, "True or False")
+        return value
+
+    @property
+    def PURCHASES_ADAPTER(self) -> str | None:
+        """Dotted path of the purchases adapter (:func:`connex_bridge.purchases.get_purchases_adapter`);
+        None: the shop has no purchase orders."""
+        return self._adapter_path("PURCHASES_ADAPTER", "PurchasesAdapter")
 
 
 def _is_known_zone(name: str) -> bool:

@@ -1,14 +1,16 @@
 """The ``orders`` query string (docs/protocol.md §3) as a django-filter FilterSet.
 
 The FilterSet has no model: every filter hands its work to the configured
-:class:`~connex_bridge.sources.base.OrderSource`, so the same FilterSet
-filters connex_bridge's own models and a host shop's.
+:class:`~connex_bridge.sources.base.OrderSource` (for ``purchaseorders``, to the
+configured :class:`~connex_bridge.purchases.PurchasesAdapter`), so the same
+FilterSet filters connex_bridge's own models and a host shop's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 import django_filters
 from django import forms
@@ -19,7 +21,6 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from connex_bridge.conf import app_settings
-from connex_bridge.sources.base import OrderSource
 from connex_bridge.wire.inbound import parse_timestamp
 
 EXPECTED_DATE = "yyyy-MM-ddTHH:mm:ssZ in UTC, e.g. 2024-05-01T13:30:00Z"
@@ -176,6 +177,23 @@ class OrderQueryForm(forms.Form):
         return cleaned
 
 
+class WindowFiltering(Protocol):
+    """What the FilterSet hands its work to: an :class:`~connex_bridge.sources.OrderSource` for ``orders``,
+    a :class:`~connex_bridge.purchases.PurchasesAdapter` for ``purchaseorders``."""
+
+    def filter_modified(
+        self, queryset: QuerySet[Any], start: dt.datetime | None, end: dt.datetime | None
+    ) -> QuerySet[Any]: ...
+
+    def filter_created(
+        self, queryset: QuerySet[Any], start: dt.datetime | None, end: dt.datetime | None
+    ) -> QuerySet[Any]: ...
+
+    def filter_store_names(self, queryset: QuerySet[Any], names: Sequence[str]) -> QuerySet[Any]: ...
+
+    def filter_order_numbers(self, queryset: QuerySet[Any], numbers: Sequence[str]) -> QuerySet[Any]: ...
+
+
 class OrderFilterSet(django_filters.FilterSet):
     """Connex's ``orders`` / ``purchaseorders`` query string.
 
@@ -196,7 +214,7 @@ class OrderFilterSet(django_filters.FilterSet):
     class Meta:
         form = OrderQueryForm
 
-    def __init__(self, data: QueryDict | None, queryset: QuerySet[Any], *, source: OrderSource, **kwargs: Any):
+    def __init__(self, data: QueryDict | None, queryset: QuerySet[Any], *, source: WindowFiltering, **kwargs: Any):
         self.source = source
         super().__init__(_canonical_names(data), queryset, **kwargs)
         self.filters["orderNumber"].extra["max_items"] = app_settings.MAX_ORDER_NUMBERS

@@ -359,6 +359,7 @@ class SyncLogEntry(models.Model):
     orders = models.PositiveIntegerField(_("orders"), default=0)
     refunds = models.PositiveIntegerField(_("refunds"), default=0)
     payments = models.PositiveIntegerField(_("payments"), default=0)
+    purchases = models.PositiveIntegerField(_("purchases"), default=0)
     products = models.PositiveIntegerField(_("products"), default=0)
     complete = models.BooleanField(_("answer complete"), default=True)
     bytes_sent = models.PositiveBigIntegerField(_("bytes sent"), default=0)
@@ -409,3 +410,93 @@ class SyncLogRange(models.Model):
             return self.prefix
         first, last = (f"{self.prefix}{n:0{self.width}d}" for n in (self.first, self.last))
         return first if self.first == self.last else f"{first}–{last}"
+
+
+# --- the catalogue side: products and purchase orders --------------------------------------------
+
+
+class Product(models.Model):
+    """A product of the built-in store, whose stock level (and price) QuickBooks may set (``inventory``)."""
+
+    sku = models.CharField(_("SKU"), max_length=100, unique=True, help_text=_("The QuickBooks item name."))
+    name = models.CharField(_("name"), max_length=255, blank=True)
+    stock_quantity = models.IntegerField(_("in stock"), default=0)
+    tracks_stock = models.BooleanField(
+        _("tracks stock"), default=True, help_text=_("Off for services and downloads: QuickBooks sets no stock level.")
+    )
+    price = _money("price", help_text=_("Before tax."))
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["sku"]
+
+    def __str__(self) -> str:
+        return self.sku
+
+
+class PurchaseOrder(ModifiedOnSave):
+    """A purchase order sent to a vendor, or a vendor's bill, in the built-in store (``purchaseorders``).
+
+    ``modified_at`` moves on every save, and when a line is saved or deleted.
+    ``total`` balances: Σ (quantity × unit cost) + shipping + tax.
+    """
+
+    class Type(models.TextChoices):
+        PURCHASE_ORDER = "PurchaseOrder", _("purchase order")
+        BILL = "Bill", _("bill")
+
+    number = models.CharField(_("number"), max_length=64, unique=True)
+    purchase_type = models.CharField(_("type"), max_length=20, choices=Type.choices, default=Type.PURCHASE_ORDER)
+    status = models.CharField(_("status"), max_length=64, blank=True)
+    vendor = models.CharField(_("vendor"), max_length=200, help_text=_("As QuickBooks names the vendor."))
+    vendor_email = models.EmailField(_("vendor email"), blank=True)
+    vendor_address = models.ForeignKey(
+        Address, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("vendor address")
+    )
+    ship_to_address = models.ForeignKey(
+        Address, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("ship to")
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="USD")
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    modified_at = models.DateTimeField(_("modified"), default=timezone.now, db_index=True)
+    shipping = _money("shipping")
+    total_tax = _money("tax")
+    total = _money("total")
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("purchase order")
+        verbose_name_plural = _("purchase orders")
+        ordering = ["modified_at", "id"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PurchaseOrderLine(models.Model):
+    """One line of a purchase order or bill: a quantity ordered at a unit cost, and how much arrived."""
+
+    purchase_order = models.ForeignKey(
+        PurchaseOrder, models.CASCADE, related_name="lines", verbose_name=_("purchase order")
+    )
+    sku = models.CharField(_("SKU"), max_length=100)
+    name = models.CharField(_("name"), max_length=255, blank=True)
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=4, default=Decimal("1"))
+    quantity_received = models.DecimalField(_("received"), max_digits=14, decimal_places=4, default=Decimal("0"))
+    unit_cost = _money("unit cost")
+
+    class Meta:
+        verbose_name = _("purchase order line")
+        verbose_name_plural = _("purchase order lines")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.sku}"
+
+
+@receiver(post_save, sender=PurchaseOrderLine)
+@receiver(post_delete, sender=PurchaseOrderLine)
+def _touch_purchase_order(sender: type[models.Model], instance: PurchaseOrderLine, **kwargs: Any) -> None:
+    # A changed line is a changed purchase order: it must reappear in Connex's next window.
+    PurchaseOrder.objects.filter(pk=instance.purchase_order_id).update(modified_at=timezone.now())

@@ -219,3 +219,87 @@ class ProductRecord:
     manufacturer_part_number: str = ""
     purchase_cost: Decimal | None = None
     is_enabled: bool | None = None
+
+
+# --- the catalogue side: inventory and purchaseorders ------------------------------------------
+
+
+@dataclass(slots=True)
+class StockLevelRecord:
+    """One product as the shop holds it after an ``inventory`` push applied QuickBooks' stock level.
+
+    ``amount`` is the price, or ``None`` when the push did not set prices
+    (``CONNEX_BRIDGE["INVENTORY_SETS_PRICES"]`` off): ``Amount`` is then not sent back.
+    """
+
+    sku: str
+    stock_quantity: Decimal
+    name: str = ""
+    amount: Decimal | None = None
+
+
+@dataclass(slots=True)
+class InventoryResult:
+    """What one ``inventory`` push did: the products applied, and why each other SKU was not.
+
+    Both in the order of the body. ``refused`` maps a SKU to a reason the merchant can act on.
+    """
+
+    applied: list[StockLevelRecord] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class PurchaseLineRecord:
+    """One line of a purchase order or bill: ``quantity`` ordered at ``unit_cost`` (excl. tax) each.
+
+    ``quantity_received`` is how much of it has arrived; ``unit_cost_incl_tax``
+    defaults to ``unit_cost``.
+    """
+
+    sku: str
+    unit_cost: Decimal
+    name: str = ""
+    quantity: Decimal = ONE
+    quantity_received: Decimal = Decimal(0)
+    unit_cost_incl_tax: Decimal = None  # type: ignore[assignment]  # None until __post_init__: the cost excl. tax
+
+    def __post_init__(self) -> None:
+        if self.unit_cost_incl_tax is None:
+            self.unit_cost_incl_tax = self.unit_cost
+
+
+#: The ``PurchaseType`` names a purchase may carry (docs/protocol.md §4).
+PURCHASE_TYPES = ("PurchaseOrder", "Bill")
+
+
+@dataclass(slots=True)
+class PurchaseRecord:
+    """A purchase order the shop sent a vendor, or a vendor's bill, as Connex should see it.
+
+    ``purchase_type`` is ``"PurchaseOrder"`` or ``"Bill"``. ``total`` is what
+    the shop owes the vendor, tax included; it balances:
+    Σ (quantity × unit_cost) + shipping_excl_tax + total_tax = total.
+    ``vendor_address`` is the vendor's billing address; ``ship_to_address``
+    where the goods go (``None``: the vendor's address serves, as for orders).
+    """
+
+    number: str
+    purchase_type: str
+    vendor: str
+    created_at: datetime
+    modified_at: datetime
+    total: Decimal
+    id: int = 0
+    other: str = ""
+    status: str = ""
+    currency: str = ""
+    total_tax: Decimal = ZERO
+    shipping_excl_tax: Decimal = ZERO
+    shipping_incl_tax: Decimal = ZERO
+    vendor_email: str = ""
+    vendor_address: AddressRecord = field(default_factory=AddressRecord)
+    ship_to_address: AddressRecord | None = None
+    lines: list[PurchaseLineRecord] = field(default_factory=list)
+    note: str = ""
+    private_note: str = ""

@@ -40,6 +40,7 @@ from connex_bridge import views
 from connex_bridge.actions import ACTIONS, Action, base_path, routed_actions
 from connex_bridge.conf import app_settings
 from connex_bridge.filters import EXPECTED_DATE, MAX_NAMES, WINDOW_PARAMETERS
+from connex_bridge.records import PURCHASE_TYPES
 from connex_bridge.vocabulary import INVOICE_MODES
 
 SECURITY_SCHEME = "connexBasic"
@@ -192,11 +193,75 @@ COMPONENTS: dict[str, dict[str, Any]] = {
             "Customers": {"type": "array", "items": _ref("JMAAddress"), "maxItems": 0},
         }
     ),
+    # --- the catalogue side: inventory and purchaseorders ---
+    "JMAProductPushed": {
+        "type": "object",
+        "description": (
+            "One product of an inventory body, as Json.NET writes it: names in any letter case, unknown "
+            "properties ignored, null for what Connex has no value for."
+        ),
+        "properties": {
+            "Sku": {"type": "string", "pattern": rf"[^{_blanks()[1:-1]}]", "description": "The QuickBooks item name."},
+            **{
+                name: {**_STRING, "nullable": True}
+                for name in ("Name", "Description", "Barcode", "ManufacturerPartNumber")
+            },
+            "StockQuantity": {"type": "number", "nullable": True, "description": "The quantity on hand in QuickBooks."},
+            "Amount": {**_MONEY, "nullable": True, "description": "The price; set only with INVENTORY_SETS_PRICES."},
+            "PurchaseCost": {**_MONEY, "nullable": True},
+            "IsEnabled": {"type": "boolean", "nullable": True},
+        },
+        "required": ["Sku"],
+    },
+    "JMAStockLevel": _object(
+        {"Sku": _STRING, "Name": _STRING, "StockQuantity": {"type": "number"}, "Amount": _MONEY},
+        optional=("Amount",),
+    ),
+    "JMAUpdateInventoryResponse": _object(
+        {
+            "ProductSyncSuccess": {
+                "type": "array",
+                "items": _ref("JMAStockLevel"),
+                "description": "Each product applied, as the shop now holds it (Amount only when prices are set).",
+            },
+            "ProductSkusErrors": {
+                "type": "object",
+                "additionalProperties": _STRING,
+                "description": "Each SKU not applied, and why (unknown SKU, bad quantity, no stock kept, sent twice).",
+            },
+        }
+    ),
     "Error": {
         "type": "string",
         "description": "What went wrong and what to do, as one sentence Connex shows the merchant.",
     },
 }
+
+
+def _purchase_components() -> dict[str, dict[str, Any]]:
+    """JMAOrder as a purchase (PurchaseType, Vendor, QuantityReceived per line), and its JMAUser."""
+    detail = copy.deepcopy(COMPONENTS["JMAOrderDetail"])
+    detail["properties"]["QuantityReceived"] = {"type": "number"}
+    detail["required"].append("QuantityReceived")
+    purchase = copy.deepcopy(COMPONENTS["JMAOrder"])
+    purchase["properties"].pop("InvoiceMode")  # optional in JMAOrder, never sent for a purchase
+    purchase["properties"]["OrderDetails"] = {"type": "array", "items": _ref("JMAPurchaseDetail")}
+    purchase["properties"]["PurchaseType"] = {"type": "string", "enum": list(PURCHASE_TYPES)}
+    purchase["properties"]["Vendor"] = _STRING
+    purchase["required"] += ["PurchaseType", "Vendor"]
+    user = copy.deepcopy(COMPONENTS["JMAUser"])
+    for spec in user["properties"].values():
+        spec.pop("description", None)
+        spec["maxItems"] = 0
+    user["properties"]["Purchases"] = {
+        "type": "array",
+        "items": _ref("JMAPurchase"),
+        "description": "The purchase orders and bills of the window.",
+    }
+    return {"JMAPurchaseDetail": detail, "JMAPurchase": purchase, "JMAUserPurchases": user}
+
+
+COMPONENTS.update(_purchase_components())
 
 # --- the operations ---------------------------------------------------------------------------
 
@@ -322,8 +387,8 @@ class ConnexAutoSchema(AutoSchema):
     def get_override_parameters(self) -> list[Any]:
         return [*self._described().get("parameters", []), *RESPONSE_HEADERS]
 
-    def get_request_serializer(self) -> None:
-        return None
+    def get_request_serializer(self) -> Any:
+        return self._described().get("request")
 
     def get_response_serializers(self) -> dict[int, OpenApiResponse]:  # type: ignore[override]
         return {**self._described()["responses"], 401: UNAUTHORIZED, 403: HTTPS_REQUIRED, 429: THROTTLED}
@@ -376,6 +441,84 @@ class AuthenticateViewSchema(OpenApiViewExtension):
             operations = {
                 "GET": {**PAIRING, "operation_id": "authenticatetowebservice"},
                 "POST": {**PAIRING, "operation_id": "authenticatetowebservice_post", "summary": "Pairing check (POST)"},
+            }
+
+        return Described
+
+
+# --- the catalogue side: inventory and purchaseorders ---
+
+NOT_SUPPORTED = _error(
+    "The shop's configured adapter does not do this action (CONNEX_BRIDGE's STOCK_ADAPTER or PURCHASES_ADAPTER).",
+    "This shop does not take stock levels from QuickBooks: turn off the inventory sync in Connex, …",
+)
+
+
+def _inventory_operation(operation_id: str, method: str) -> dict[str, Any]:
+    return {
+        "operation_id": operation_id,
+        "summary": f"Stock levels from QuickBooks ({method})",
+        "description": (
+            "Sets each SKU's stock level to StockQuantity (and its price to Amount with INVENTORY_SETS_PRICES). "
+            "Each SKU is applied or refused on its own: refused ones are in ProductSkusErrors with the reason. "
+            "A body that cannot be read is a 400 and one over MAX_BODY_BYTES a 413; neither changes anything. "
+            "PUT and POST do the same (Connex's builds differ)."
+        ),
+        "request": {"application/json": {"type": "array", "items": _ref("JMAProductPushed")}},
+        "responses": {
+            200: OpenApiResponse(response=_ref("JMAUpdateInventoryResponse"), description="What was applied."),
+            400: _error(
+                "The body is not JSON, not an array of JMAProduct, or holds a value of the wrong type.",
+                '[1].StockQuantity: "abc" is not a number',
+            ),
+            413: _error(
+                "The body is larger than MAX_BODY_BYTES; nothing of it was applied.",
+                "The body holds more than 10485760 bytes (CONNEX_BRIDGE['MAX_BODY_BYTES']); …",
+            ),
+            501: NOT_SUPPORTED,
+        },
+    }
+
+
+class InventoryViewSchema(OpenApiViewExtension):
+    target_class = "connex_bridge.views.InventoryView"
+
+    def view_replacement(self) -> type[views.InventoryView]:
+        class Described(views.InventoryView):
+            schema = ConnexAutoSchema()
+            operations = {
+                "PUT": _inventory_operation("inventory", "PUT"),
+                "POST": _inventory_operation("inventory_post", "POST"),
+            }
+
+        return Described
+
+
+class PurchaseOrdersViewSchema(OpenApiViewExtension):
+    target_class = "connex_bridge.views.PurchaseOrdersView"
+
+    def view_replacement(self) -> type[views.PurchaseOrdersView]:
+        class Described(views.PurchaseOrdersView):
+            schema = ConnexAutoSchema()
+            operations = {
+                "GET": {
+                    "operation_id": "purchaseorders",
+                    "summary": "Purchase orders and bills of a window",
+                    "description": (
+                        "The shop's purchase orders and bills of a window, in the Purchases list of a JMAUser. The "
+                        "query string is the one of orders, with its validation and 400s; orderStatus (the shop's "
+                        "sales statuses) is ignored, and storeName too unless the adapter has a store_field."
+                    ),
+                    "parameters": orders_parameters(),
+                    "responses": {
+                        200: OpenApiResponse(response=_ref("JMAUserPurchases"), description="The window's purchases."),
+                        400: _error(
+                            "Bad input: the body names the parameter, the value and the expected form.",
+                            f"date_modified_min='yesterday' is not a date and time; expected {EXPECTED_DATE}.",
+                        ),
+                        501: NOT_SUPPORTED,
+                    },
+                }
             }
 
         return Described
@@ -445,7 +588,10 @@ def openapi_schema(prefix: str | None = None) -> dict[str, Any]:
 
 
 #: Dotted paths of the views an extension above describes (read before drf-spectacular loads them).
-_EXTENDED_VIEWS = frozenset(str(extension.target_class) for extension in (OrdersViewSchema, AuthenticateViewSchema))
+_EXTENDED_VIEWS = frozenset(
+    str(extension.target_class)
+    for extension in (OrdersViewSchema, AuthenticateViewSchema, InventoryViewSchema, PurchaseOrdersViewSchema)
+)
 
 
 def described_view(action: Action) -> type[views.ConnexAPIView]:

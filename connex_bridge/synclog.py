@@ -94,6 +94,7 @@ class Counts:
 
     orders: list[tuple[str, str]] = field(default_factory=list)  # (number, status)
     refunds: list[tuple[str, str]] = field(default_factory=list)
+    purchases: list[tuple[str, str]] = field(default_factory=list)
     payments: int = 0
     products: int = 0
     complete: bool = True
@@ -182,6 +183,7 @@ class Recorder:
             message=_message(response),
             orders=len(held.orders),
             refunds=len(held.refunds),
+            purchases=len(held.purchases),
             payments=held.payments,
             products=held.products,
             complete=held.complete,
@@ -193,7 +195,11 @@ class Recorder:
             SyncLogRange(
                 entry=entry, list=name, status=status[:100], prefix=prefix[:100], first=first, last=last, width=width
             )
-            for name, numbers in (("Orders", held.orders), ("CancelledOrders", held.refunds))
+            for name, numbers in (
+                ("Orders", held.orders),
+                ("CancelledOrders", held.refunds),
+                ("Purchases", held.purchases),
+            )
             for status, prefix, first, last, width in number_ranges(numbers)
         ]
         if ranges:

@@ -26,12 +26,14 @@ from rest_framework.views import APIView
 
 from connex_bridge import synclog, wire
 from connex_bridge.actions import Action, base_path, served_action_names
+from connex_bridge.adapters import NotSupportedError
 from connex_bridge.authentication import ConnexBasicAuthentication
 from connex_bridge.conf import app_settings
-from connex_bridge.flows import InvalidInputError, authenticate
+from connex_bridge.flows import InvalidInputError, authenticate, inventory
 from connex_bridge.flows.orders import OrdersAnswer
+from connex_bridge.flows.purchaseorders import PurchasesAnswer
 from connex_bridge.models import ConnexCredential
-from connex_bridge.parsers import ConnexJSONParser
+from connex_bridge.parsers import ConnexJSONParser, read_body
 from connex_bridge.permissions import IsConnexCredential
 from connex_bridge.renderers import ConnexJSONRenderer
 
@@ -62,6 +64,8 @@ def connex_exception_handler(exc: Exception, context: dict[str, Any]) -> Respons
     """Errors as a JSON string Connex can show the merchant (not DRF's ``{"detail": …}``)."""
     if isinstance(exc, InvalidInputError):
         exc = exceptions.ValidationError(str(exc))
+    elif isinstance(exc, NotSupportedError):
+        exc = NotSupported(str(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -79,6 +83,13 @@ def connex_exception_handler(exc: Exception, context: dict[str, Any]) -> Respons
     if getattr(exc, "wait", None):
         headers["Retry-After"] = str(int(exc.wait))  # type: ignore[attr-defined]
     return Response(_message(exc.detail), status=exc.status_code, headers=headers)
+
+
+class NotSupported(exceptions.APIException):
+    """501: the shop's configured adapter does not do this action (it takes no stock, has no purchases …)."""
+
+    status_code = 501
+    default_code = "not_supported"
 
 
 class HTTPSRequired(exceptions.APIException):
@@ -175,6 +186,37 @@ class OrdersView(ConnexAPIView):
         # Every error Connex can act on (400, 401, 403, 429) is raised before the first byte.
         answer = OrdersAnswer(self.credential, request.query_params)
         self.log_counts = lambda: answer.served  # what the read, once it has ended, held
+        return StreamingHttpResponse(answer.stream(), content_type=ConnexJSONRenderer.media_type)
+
+
+# --- the catalogue side: inventory and purchaseorders ---------------------------------------------
+
+
+class InventoryView(ConnexAPIView):
+    """``inventory``: QuickBooks' stock levels into the shop; answers a JMAUpdateInventoryResponse.
+
+    501 before the body is read when the shop takes no stock levels; 400 / 413 for a body that
+    cannot be read, before anything is applied.
+    """
+
+    def put(self, request: Request) -> Response:
+        adapter = inventory.stock_adapter_for(self.credential)
+        products = read_body(request, wire.read_products)
+        result = inventory.apply(self.credential, products, adapter=adapter)
+        self.log_counts = synclog.Counts(products=len(result.applied) + len(result.refused))
+        return Response(wire.inventory_response(result))
+
+    def post(self, request: Request) -> Response:
+        return self.put(request)
+
+
+class PurchaseOrdersView(ConnexAPIView):
+    """``purchaseorders``: the shop's purchase orders and bills of a window, in a JMAUser's ``Purchases``."""
+
+    def get(self, request: Request) -> StreamingHttpResponse:
+        # Every error Connex can act on (400, 401, 403, 429, 501) is raised before the first byte.
+        answer = PurchasesAnswer(self.credential, request.query_params)
+        self.log_counts = lambda: synclog.Counts(purchases=[(number, "") for number in answer.numbers])
         return StreamingHttpResponse(answer.stream(), content_type=ConnexJSONRenderer.media_type)
 
 

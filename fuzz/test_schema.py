@@ -16,6 +16,8 @@ from tests.test_bad_input_property import connex_timestamps, timestamp_shaped
 
 ORDERS = "/connex/orders"
 PAIRING = "/connex/authenticatetowebservice"
+INVENTORY = "/connex/inventory"
+PURCHASES = "/connex/purchaseorders"
 
 
 def test_the_schema_lists_each_connex_action_once_with_its_methods():
@@ -25,6 +27,8 @@ def test_the_schema_lists_each_connex_action_once_with_its_methods():
     assert {path: sorted(operations) for path, operations in schema["paths"].items()} == {
         PAIRING: ["get", "post"],
         ORDERS: ["get"],
+        INVENTORY: ["post", "put"],
+        PURCHASES: ["get"],
     }
 
 
@@ -33,7 +37,7 @@ def test_an_action_added_to_the_table_is_in_the_schema_with_no_other_edit(settin
 
     schema = openapi_schema()
 
-    assert sorted(schema["paths"]) == [PAIRING, ORDERS, "/connex/ping"]
+    assert sorted(schema["paths"]) == [PAIRING, INVENTORY, ORDERS, "/connex/ping", PURCHASES]
     ping = schema["paths"]["/connex/ping"]
     assert sorted(ping) == ["get"]
     assert ping["get"]["summary"] == "Ping"
@@ -84,6 +88,35 @@ def test_orders_documents_its_query_parameters_and_the_jmauser_answer():
         "Orders", "CancelledOrders", "Payments", "Purchases", "ProductsToQB", "ProductsFromQBToUpdate",
         "InventoryAdjustments", "Customers",
     }  # fmt: skip
+
+
+def test_inventory_documents_its_body_its_answer_and_its_413_and_501():
+    schema = openapi_schema()
+    components = schema["components"]["schemas"]
+
+    for method in ("put", "post"):
+        operation = schema["paths"][INVENTORY][method]
+        body = operation["requestBody"]["content"]["application/json"]["schema"]
+        assert body == {"type": "array", "items": {"$ref": "#/components/schemas/JMAProductPushed"}}
+        assert set(operation["responses"]) == {"200", "400", "401", "403", "413", "429", "501"}
+        answer = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        assert answer == {"$ref": "#/components/schemas/JMAUpdateInventoryResponse"}
+    assert components["JMAProductPushed"]["required"] == ["Sku"]
+    assert set(components["JMAUpdateInventoryResponse"]["required"]) == {"ProductSyncSuccess", "ProductSkusErrors"}
+
+
+def test_purchaseorders_takes_the_query_string_of_orders_and_answers_purchases_only():
+    schema = openapi_schema()
+    operation = schema["paths"][PURCHASES]["get"]
+    user = schema["components"]["schemas"]["JMAUserPurchases"]
+
+    assert operation["parameters"] == schema["paths"][ORDERS]["get"]["parameters"]
+    assert set(operation["responses"]) == {"200", "400", "401", "403", "429", "501"}
+    assert user["properties"]["Purchases"]["items"] == {"$ref": "#/components/schemas/JMAPurchase"}
+    assert all(spec["maxItems"] == 0 for name, spec in user["properties"].items() if name != "Purchases")
+    purchase = schema["components"]["schemas"]["JMAPurchase"]
+    assert {"PurchaseType", "Vendor"} <= set(purchase["required"])
+    assert "QuantityReceived" in schema["components"]["schemas"]["JMAPurchaseDetail"]["required"]
 
 
 @given(text=st.one_of(st.text(), timestamp_shaped, connex_timestamps().map(lambda stamp: stamp[0])))

@@ -20,6 +20,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
+from connex_bridge.testing.catalogue import BuiltinPurchasesHarness, BuiltinStockHarness, PurchaseSpec
 from connex_bridge.testing.factories import AddressFactory, ConnexCredentialFactory, OrderFactory
 
 USERNAME, SECRET = "connex-fuzz", "fuzz-secret-0123456789-abcdefghij"
@@ -77,6 +78,11 @@ def shop(db, one_connection):
     )
     OrderFactory(number="1002-R1", status="refunded", parent_number="1002", modified_at=NOW)
     OrderFactory(number="1003", status="cancelled", created_at=dt.datetime(2001, 1, 1, tzinfo=dt.timezone.utc))
+    for sku in ("MUG-BLUE", "MUG-RED"):
+        BuiltinStockHarness().product(sku, quantity=3)
+    BuiltinStockHarness().product("SERVICE", tracks_stock=False)
+    BuiltinPurchasesHarness().purchase(PurchaseSpec("PO-1", modified_at=NOW - dt.timedelta(hours=1)))
+    BuiltinPurchasesHarness().purchase(PurchaseSpec("BILL-1", purchase_type="Bill", modified_at=NOW))
 
 
 @schema.parametrize()

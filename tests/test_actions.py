@@ -58,7 +58,9 @@ class TestAnActionAddedToTheTable:
         settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                                        "LOCATION": "redis://127.0.0.1:6379"}}  # fmt: skip
         # An exempt list written for the two default actions misses the added one.
-        settings.SECURE_REDIRECT_EXEMPT = [r"^connex//*(?i:authenticatetowebservice|orders)/?\Z"]
+        settings.SECURE_REDIRECT_EXEMPT = [
+            r"^connex//*(?i:authenticatetowebservice|orders|inventory|purchaseorders)/?\Z"
+        ]
 
         [warning] = check_deployment()
 
@@ -67,7 +69,7 @@ class TestAnActionAddedToTheTable:
         assert "ping" in warning.hint
 
     def test_is_named_by_the_404_of_a_path_that_is_no_action(self, db):
-        response = Client().get("/connex/inventory", secure=True)
+        response = Client().get("/connex/stocklevels", secure=True)
 
         assert response.status_code == 404
-        assert "authenticatetowebservice, orders, ping" in response.json()
+        assert "authenticatetowebservice, orders, inventory, purchaseorders, ping" in response.json()

@@ -24,6 +24,7 @@ from connex_bridge import lockout
 from connex_bridge.checks import (
     SETTING_CHECKS,
     TAG,
+    check_catalogue_adapters,
     check_deployment,
     check_deployment_with_debug_on,
     check_lockout_cache,
@@ -88,6 +89,9 @@ BAD_VALUES = [
     ("MAX_BODY_BYTES", "10MB", "connex_bridge.E025"),
     ("SYNC_LOG", "on", "connex_bridge.E040"),
     ("SYNC_LOG_DAYS", 0, "connex_bridge.E041"),
+    ("STOCK_ADAPTER", 3, "connex_bridge.E030"),
+    ("INVENTORY_SETS_PRICES", "yes", "connex_bridge.E031"),
+    ("PURCHASES_ADAPTER", "", "connex_bridge.E032"),
 ]
 
 
@@ -101,6 +105,30 @@ def test_the_check_reports_exactly_what_reading_the_setting_raises(key, value, c
     assert (error.id, error.msg) == (check_id, str(raised.value))
     assert f"CONNEX_BRIDGE[{key!r}]" in error.msg
     assert "expected" in error.msg
+
+
+@pytest.mark.parametrize(
+    ("key", "path", "reason", "check_id"),
+    [
+        ("STOCK_ADAPTER", "no.such.Adapter", "cannot be imported", "connex_bridge.E030"),
+        ("STOCK_ADAPTER", "connex_bridge.purchases.PurchasesAdapter", "not a StockAdapter", "connex_bridge.E030"),
+        ("PURCHASES_ADAPTER", "shop.connex_inventory.ShopStockAdapter", "not a PurchasesAdapter", "connex_bridge.E032"),
+    ],
+)
+def test_an_adapter_that_cannot_be_imported_or_is_of_the_wrong_class_is_reported(key, path, reason, check_id):
+    with override_settings(CONNEX_BRIDGE={key: path}):
+        [error] = check_catalogue_adapters()
+        assert check_settings() == []  # a string: what check_settings checks is fine
+
+    assert error.id == check_id
+    assert f"CONNEX_BRIDGE[{key!r}] is {path!r}" in error.msg
+    assert reason in error.msg
+
+
+def test_adapters_set_to_none_or_to_their_defaults_pass_the_checks():
+    assert check_catalogue_adapters() == []
+    with override_settings(CONNEX_BRIDGE={"STOCK_ADAPTER": None, "PURCHASES_ADAPTER": None}):
+        assert check_catalogue_adapters() == []
 
 
 def test_the_dict_and_its_keys_are_reported_as_they_are_raised():
@@ -394,7 +422,7 @@ def test_w003_hint_at_the_root_names_the_actions_not_every_path(settings):
     [warning] = check_deployment()
 
     assert warning.id == "connex_bridge.W003"
-    assert 'r"^(?i:authenticatetowebservice|orders)/?\\Z"' in warning.hint
+    assert 'r"^(?i:authenticatetowebservice|orders|inventory|purchaseorders)/?\\Z"' in warning.hint
 
 
 def test_w004_trusted_proxies_that_trust_everybody():

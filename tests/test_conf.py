@@ -75,6 +75,9 @@ def test_every_default_has_a_typed_accessor():
         ("LOCKOUT_SECONDS", False),
         ("TRUSTED_PROXIES", "10.0.0.0/8"),
         ("ALLOW_HTTP", "false"),
+        ("STOCK_ADAPTER", ""),
+        ("INVENTORY_SETS_PRICES", 1),
+        ("PURCHASES_ADAPTER", ["connex_bridge.purchases.builtin.BuiltinPurchasesAdapter"]),
     ],
 )
 def test_reading_a_wrong_value_names_the_key_the_value_and_what_is_expected(key, value):

@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import json
 import os
+import shlex
 import subprocess
 import sys
 from collections import Counter
@@ -30,13 +31,26 @@ from django.db.models import Model
 from django.test import Client, override_settings
 from shop.connex import ShopOrderSource
 from shop.harness import DemoShopHarness
-from shop.models import Address, CouponRedemption, Order, OrderItem, Payment, Product, Shipment
+from shop.models import (
+    Address,
+    CouponRedemption,
+    Order,
+    OrderItem,
+    Payment,
+    Product,
+    PurchaseOrder,
+    Shipment,
+    Supplier,
+)
 
 from connex_bridge.models import ConnexCredential
 from connex_bridge.testing.client import ConnexClient, basic
 from connex_bridge.testing.factories import ConnexCredentialFactory
 from connex_bridge.testing.harness import db_time as stored
 from connex_bridge.vocabulary import cents
+
+#: The demo's CONNEX_BRIDGE: its order source, stock adapter and purchases adapter.
+DEMO_CONNEX = demo_settings.CONNEX_BRIDGE
 
 UTC = dt.timezone.utc
 # Just after the US switch to daylight saving time, so the month before it spans both offsets.
@@ -136,7 +150,25 @@ def test_seeding_replaces_the_demo_orders_and_keeps_the_shops_own(db):
     assert Order.objects.filter(reference__in=shops_own).count() == len(shops_own)
     assert not demo.filter(reference__gt=f"{PREFIX}10020", refund_of=None).exists()
     used = {pk for pair in Order.objects.values_list("billing_address_id", "shipping_address_id") for pk in pair}
+    used |= set(Supplier.objects.values_list("address_id", flat=True))  # the suppliers' own
     assert set(Address.objects.values_list("pk", flat=True)) == used - {None}  # no orphans left behind
+    assert PurchaseOrder.objects.count() == report.purchase_orders == 6  # replaced too, not added to
+
+
+def test_the_seeded_purchase_orders_balance_and_are_served_by_purchaseorders(seeded, settings):
+    settings.CONNEX_BRIDGE = demo_settings.CONNEX_BRIDGE
+    purchases = list(PurchaseOrder.objects.prefetch_related("items"))
+
+    assert len(purchases) == seeded.purchase_orders == 6
+    assert {p.kind for p in purchases} == {"order", "bill"}
+    for purchase in purchases:
+        items = sum(item.quantity * item.unit_cost for item in purchase.items.all())
+        assert items + purchase.freight + purchase.tax_total == purchase.grand_total
+    client = ConnexClient(ConnexCredentialFactory())
+    window = {"date_modified_min": "2000-01-01T00:00:00Z", "date_modified_max": "2100-01-01T00:00:00Z"}
+    answer = client.get("/connex/purchaseorders?" + urlencode(window)).json()
+    assert sorted(p["OrderNumber"] for p in answer["Purchases"]) == sorted(p.reference for p in purchases)
+    assert "purchase orders and bills" in seeded.summary()
 
 
 def test_every_number_fits_a_quickbooks_reference(seeded):
@@ -337,8 +369,8 @@ def test_coupons_that_lowered_no_tax_reach_connex_as_non_taxable(seeded, setting
 
 def test_the_admin_shows_every_shop_model_and_an_order_with_its_parts(seeded, admin_client):
     registered = {model for model in admin.site._registry if model._meta.app_label == "shop"}
-    inline = {inline.model for inline in admin.site._registry[Order].inlines}
-    assert registered | inline == set(apps.get_app_config("shop").get_models())  # the parts of an order are inlines
+    inline = {inline.model for owner in (Order, PurchaseOrder) for inline in admin.site._registry[owner].inlines}
+    assert registered | inline == set(apps.get_app_config("shop").get_models())  # an order's parts are inlines
     for model in registered:
         response = admin_client.get(f"/admin/shop/{model._meta.model_name}/")
         assert response.status_code == 200, model
@@ -388,15 +420,26 @@ def test_demo_credential_pairs_and_prints_what_to_type_and_working_curls(db):
     assert ConnexCredential.objects.get().username == "connex-demo"
     assert "http://127.0.0.1:8765/connex/" in text
     assert "connex-demo" in text and "demo-password" in text
-    curls = [line.strip() for line in text.splitlines() if line.strip().startswith("curl ")]
-    assert len(curls) == 2
+    curls = [shlex.split(line) for line in text.splitlines() if line.strip().startswith("curl ")]
+    assert [curl[-1].rsplit("/", 1)[-1].split("?")[0] for curl in curls] == [
+        "authenticatetowebservice", "orders", "purchaseorders", "inventory",
+    ]  # fmt: skip
     client = Client(HTTP_AUTHORIZATION=basic("connex-demo", "demo-password"))
+    seed_demo_shop(12, seed=1)
     for curl in curls:
-        url = curl.split('"')[1]
+        url = curl[-1]
         assert url.startswith("http://127.0.0.1:8765/connex/")
-        with override_settings(DEBUG=True):  # as the demo runs: DEBUG allows plain HTTP
-            response = client.get(url.removeprefix("http://127.0.0.1:8765"))
+        method = curl[curl.index("-X") + 1] if "-X" in curl else "GET"
+        body = curl[curl.index("-d") + 1] if "-d" in curl else None
+        with override_settings(DEBUG=True, CONNEX_BRIDGE=DEMO_CONNEX):  # as the demo runs: DEBUG allows plain HTTP
+            response = client.generic(
+                method, url.removeprefix("http://127.0.0.1:8765"), body or "", content_type="application/json"
+            )
         assert response.status_code == 200, response.content
+        if method == "PUT":  # one SKU the shop has, one it has not: both answers are shown
+            answer = json.loads(response.content)
+            assert [p["Sku"] for p in answer["ProductSyncSuccess"]] == ["MUG-CER-12"]
+            assert list(answer["ProductSkusErrors"]) == ["NOT-IN-SHOP"]
 
 
 # --- the project ----------------------------------------------------------------

@@ -223,3 +223,33 @@ def test_a_deleted_credential_leaves_its_entries(logged):
     ConnexCredential.objects.all().delete()
 
     assert {entry.username for entry in SyncLogEntry.objects.all()} == {"connex"}
+
+
+# --- the catalogue side -------------------------------------------------------------------
+
+
+def test_an_inventory_push_is_logged_with_how_many_products_it_named(connex):
+    from connex_bridge.testing.catalogue import BuiltinStockHarness
+
+    BuiltinStockHarness().product("MUG-BLUE", quantity=1)
+    body = json.dumps([{"Sku": "MUG-BLUE", "StockQuantity": 12.0}, {"Sku": "NOPE", "StockQuantity": 1.0}])
+
+    assert connex.put("/connex/inventory", body, content_type="application/json").status_code == 200
+
+    entry = SyncLogEntry.objects.get()
+    assert (entry.action, entry.method, entry.products, entry.status) == ("inventory", "PUT", 2, 200)
+    assert entry.body == f"application/json, {len(body.encode())} bytes"
+
+
+def test_a_purchaseorders_poll_is_logged_with_the_purchases_it_sent(connex):
+    from connex_bridge.testing.catalogue import BuiltinPurchasesHarness, PurchaseSpec
+
+    for number in ("PO-1", "PO-2", "BILL-7"):
+        BuiltinPurchasesHarness().purchase(PurchaseSpec(number, modified_at=T0))
+
+    assert len(connex.get("/connex/purchaseorders?" + urlencode(day_window())).json()["Purchases"]) == 3
+
+    entry = SyncLogEntry.objects.get()
+    assert (entry.action, entry.purchases) == ("purchaseorders", 3)
+    assert sorted(r.text for r in entry.ranges.filter(list="Purchases")) == ["BILL-7", "PO-1–PO-2"]
+    assert list(entries_serving("PO-2", SyncLogEntry.objects.all())) == [entry]

@@ -63,7 +63,7 @@ def test_a_base_url_typed_with_a_trailing_slash_still_works(connex):
 
 
 @pytest.mark.parametrize("debug", [False, True])
-@pytest.mark.parametrize("path", ["/connex/inventory", "/connex/foo", "/connex/Inventory/", "/connex//purchaseorders"])
+@pytest.mark.parametrize("path", ["/connex/stock", "/connex/foo", "/connex/Stock/", "/connex//purchases"])
 def test_a_path_that_is_no_served_action_is_a_json_404_naming_the_actions(db, settings, debug, path):
     settings.DEBUG = debug
 
@@ -75,7 +75,7 @@ def test_a_path_that_is_no_served_action_is_a_json_404_naming_the_actions(db, se
     assert isinstance(message, str)  # Connex shows it to the merchant
     name = path.strip("/").rsplit("/", 1)[-1]
     assert f"no action {name!r}" in message
-    assert "it serves authenticatetowebservice, orders" in message
+    assert "it serves authenticatetowebservice, orders, inventory, purchaseorders" in message
     assert "the base URL (/connex/)" in message
 
 
@@ -88,7 +88,7 @@ def test_the_base_url_itself_is_a_json_404_saying_connex_adds_the_action(db, set
 
     assert response.status_code == 404
     assert "This is the base URL" in response.json()
-    assert "(authenticatetowebservice, orders)" in response.json()
+    assert "(authenticatetowebservice, orders, inventory, purchaseorders)" in response.json()
 
 
 def test_a_base_url_typed_with_the_action_in_it_is_told_what_to_type(db):

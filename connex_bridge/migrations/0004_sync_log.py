@@ -27,6 +27,7 @@ class Migration(migrations.Migration):
                 ('orders', models.PositiveIntegerField(default=0, verbose_name='orders')),
                 ('refunds', models.PositiveIntegerField(default=0, verbose_name='refunds')),
                 ('payments', models.PositiveIntegerField(default=0, verbose_name='payments')),
+                ('purchases', models.PositiveIntegerField(default=0, verbose_name='purchases')),
                 ('products', models.PositiveIntegerField(default=0, verbose_name='products')),
                 ('complete', models.BooleanField(default=True, verbose_name='answer complete')),
                 ('bytes_sent', models.PositiveBigIntegerField(default=0, verbose_name='bytes sent')),

@@ -19,8 +19,16 @@ from django.conf import settings
 from django.utils import timezone
 
 from connex_bridge.conf import app_settings
-from connex_bridge.records import AddressRecord, CustomerRecord, OrderRecord, PaymentRecord
-from connex_bridge.vocabulary import CANCELLED_STATUS, INVOICE_MODES
+from connex_bridge.records import (
+    AddressRecord,
+    CustomerRecord,
+    InventoryResult,
+    OrderRecord,
+    PaymentRecord,
+    PurchaseRecord,
+    StockLevelRecord,
+)
+from connex_bridge.vocabulary import CANCELLED_STATUS, INVOICE_MODES, ZERO
 
 DateWriter = Callable[[dt.datetime | None], str | None]
 
@@ -285,6 +293,96 @@ def stream_user(
             yield dumps(payment(entry, write))
 
     return stream_envelope({"Orders": sales(), "CancelledOrders": refunds(), "Payments": payment_list()})
+
+
+# --- the catalogue side: inventory and purchaseorders ------------------------------------------
+
+
+def stock_level(record: StockLevelRecord) -> dict[str, Any]:
+    """JMAProduct of a product an ``inventory`` push applied, as the shop now holds it.
+
+    ``Amount`` only when the push set prices (``record.amount`` is not ``None``).
+    """
+    data: dict[str, Any] = {
+        "Sku": record.sku,
+        "Name": record.name or "",
+        "StockQuantity": _plain(record.stock_quantity),
+    }
+    if record.amount is not None:
+        data["Amount"] = record.amount
+    return data
+
+
+def inventory_response(result: InventoryResult) -> dict[str, Any]:
+    """JMAUpdateInventoryResponse: ``ProductSyncSuccess`` (JMAProduct list) and ``ProductSkusErrors`` (SKU → reason)."""
+    return {
+        "ProductSyncSuccess": [stock_level(record) for record in result.applied],
+        "ProductSkusErrors": dict(result.refused),
+    }
+
+
+def purchase(record: PurchaseRecord, write_date: DateWriter) -> dict[str, Any]:
+    """JMAOrder of a purchase order or bill: ``PurchaseType``, ``Vendor``, the vendor's address as billing,
+    and per line ``QuantityReceived`` beside ``Quantity``; unit costs are the lines' prices."""
+    vendor = address(record.vendor_address)
+    ship_to = address(record.ship_to_address) if record.ship_to_address is not None else vendor
+    return {
+        "OrderNumber": record.number,
+        "Id": record.id or 0,
+        "Other": record.other or "",
+        "CreationDate": write_date(record.created_at),
+        "ModifiedDate": write_date(record.modified_at),
+        "PaidDate": None,
+        "OrderStatus": record.status or "",
+        "StoreName": "",
+        "Total": record.total,
+        "TotalInclTax": record.total,
+        "TotalExclTax": record.total - record.total_tax,
+        "TotalTax": record.total_tax,
+        "ShippingInclTax": record.shipping_incl_tax,
+        "ShippingExclTax": record.shipping_excl_tax,
+        "ShippingMethod": "",
+        "DiscountInclTax": ZERO,
+        "DiscountExclTax": ZERO,
+        "Discounts": [],
+        "OrderDetails": [
+            {
+                "Sku": line.sku,
+                "Name": line.name or "",
+                "Quantity": _plain(line.quantity),
+                "QuantityReceived": _plain(line.quantity_received),
+                "PriceExclTax": line.unit_cost,
+                "PriceInclTax": line.unit_cost_incl_tax,
+                "DiscountExclTax": ZERO,
+                "DiscountInclTax": ZERO,
+                "HasTax": line.unit_cost_incl_tax > line.unit_cost,
+                "IsShipping": False,
+                "TaxCode": "",
+                "Product": {"Sku": line.sku, "Name": line.name or "", "Amount": line.unit_cost},
+            }
+            for line in record.lines
+        ],
+        "BillingAddress": vendor,
+        "ShippingAddress": ship_to,
+        "Customer": {"Id": 0, "Email": record.vendor_email or "", "CompanyName": record.vendor},
+        "CreditCardName": "",
+        "ReferenceNumber": "",
+        "CurrencyCode": record.currency or "",
+        "TrackingNumber": "",
+        "ShippingDate": None,
+        "Note": record.note or "",
+        "PrivateNote": record.private_note or "",
+        "ParentOrderNumber": "",
+        "PurchaseType": record.purchase_type,
+        "Vendor": record.vendor,
+    }
+
+
+def stream_purchases(records: Iterable[PurchaseRecord], write_date: DateWriter | None = None) -> Iterator[bytes]:
+    """The JMAUser of a ``purchaseorders`` answer as a stream of JSON chunks: ``Purchases`` holds
+    ``records``, written as they arrive; every other list is ``[]``."""
+    write = write_date or date_writer()
+    return stream_envelope({"Purchases": (dumps(purchase(record, write)) for record in records)})
 
 
 def _plain(quantity: Decimal) -> Decimal:

@@ -20,18 +20,30 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TypeVar
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from shop.harness import DemoShopHarness
-from shop.models import Address, Order, Product
+from shop.models import Address, Country, Order, Product, PurchaseOrder, PurchaseOrderItem, Supplier
 
 from connex_bridge.testing.harness import OrderSpec
 from connex_bridge.testing.specs import CATALOGUE, PREFIX, REFUNDED, SALE_STATUSES, STORES, generate_specs
+from connex_bridge.vocabulary import cents
 
-__all__ = ["CATALOGUE", "DAYS", "OPENING_STOCK", "PREFIX", "SeedReport", "delete_demo_orders", "seed_demo_shop"]
+__all__ = [
+    "CATALOGUE",
+    "DAYS",
+    "OPENING_STOCK",
+    "PREFIX",
+    "SUPPLIERS",
+    "SeedReport",
+    "delete_demo_orders",
+    "seed_demo_shop",
+    "seed_purchase_orders",
+]
 
 T = TypeVar("T")
 
@@ -70,6 +82,7 @@ class SeedReport:
     last_number: str = ""
     by_store: dict[str, int] = field(default_factory=dict)
     by_status: dict[str, int] = field(default_factory=dict)
+    purchase_orders: int = 0
 
     @property
     def orders(self) -> int:
@@ -83,7 +96,8 @@ class SeedReport:
         return (
             f"Seeded {self.orders} demo orders: {self.sales} sales ({self.first_number}…{self.last_number}) and "
             f"{self.refunds} refunds over the last {DAYS} days; channels: {stores}; states: {statuses}; "
-            f"{self.split_payments} paid in two payments."
+            f"{self.split_payments} paid in two payments; {self.purchase_orders} purchase orders and bills "
+            "to the shop's suppliers."
         )
 
 
@@ -98,6 +112,70 @@ def _stock(specs: list[OrderSpec]) -> dict[str, int]:
             for line in spec.lines:
                 taken[line.sku] += -line.quantity if spec.parent_number else line.quantity
     return {sku: max(0, stock - taken[sku]) for sku, stock in OPENING_STOCK.items()}
+
+
+#: The demo's suppliers: name, email, street, city, state, ZIP, and the SKUs the shop buys from each.
+SUPPLIERS = (
+    ("Highland Coffee Importers", "orders@highland-coffee.example", "400 Harbor Way", "Oakland", "CA", "94607",
+     ("BEAN-ETH-12", "BEAN-COL-12", "BEAN-DEC-12", "BEAN-CREME-12")),
+    ("Kyoto Tea Traders", "sales@kyoto-tea.example", "18 Mercer Street", "New York", "NY", "10013",
+     ("TEA-SENCHA-50", "TEA-EARL-100")),
+    ("Brewware Supply Co.", "accounts@brewware.example", "2250 Industrial Pkwy", "Columbus", "OH", "43207",
+     ("MUG-CER-12", "MUG-ENAMEL", "FILTER-V60-100", "CHEMEX-6", "SCALE-DIG", "KETTLE-GN", "GRINDER-BURR")),
+)  # fmt: skip
+#: Every demo purchase order number is of this form; seeding replaces exactly these.
+DEMO_PURCHASE_NUMBER = re.compile(r"PO-[0-9]{4}")
+#: Unit costs are this share of the catalogue price.
+COST_SHARE = Decimal("0.45")
+
+
+def seed_purchase_orders(now: dt.datetime) -> int:
+    """Replace the demo's purchase orders (``PO-1001``…) with two per supplier; return how many.
+
+    For each supplier: a purchase order sent a week before ``now``, half of it received, and a bill
+    for a delivery two weeks before ``now``, all of it received. Items cost :data:`COST_SHARE` of the
+    catalogue price; freight is a flat $12.50 and no sales tax is charged on stock bought for resale,
+    so every total balances: Σ quantity × unit cost + freight.
+    """
+    references = PurchaseOrder.objects.filter(reference__startswith="PO-").values_list("pk", "reference")
+    demo = [pk for pk, reference in references if DEMO_PURCHASE_NUMBER.fullmatch(reference)]
+    PurchaseOrder.objects.filter(pk__in=demo).delete()
+    country, _ = Country.objects.get_or_create(code="US", defaults={"name": "United States"})
+    prices = dict(Product.objects.values_list("sku", "price"))
+    number = 1001
+    for index, (name, email, street, city, region, postcode, skus) in enumerate(SUPPLIERS):
+        supplier = Supplier.objects.filter(name=name).first()
+        if supplier is None:
+            address = Address.objects.create(
+                first_name="Accounts", last_name="Receivable", company=name, street=street, city=city,
+                region=region, postcode=postcode, country=country,
+            )  # fmt: skip
+            supplier = Supplier.objects.create(name=name, email=email, address=address)
+        for kind, days, received_share in ((PurchaseOrder.Kind.ORDER, 7, 2), (PurchaseOrder.Kind.BILL, 14, 1)):
+            quantities = [12 * (1 + (index + position) % 3) for position in range(len(skus))]
+            costs = [cents(prices[sku] * COST_SHARE) for sku in skus]
+            freight = Decimal("12.50")
+            purchase = PurchaseOrder.objects.create(
+                reference=f"PO-{number}",
+                supplier=supplier,
+                kind=kind,
+                state=PurchaseOrder.State.PART_RECEIVED if received_share == 2 else PurchaseOrder.State.RECEIVED,
+                ordered_at=now - dt.timedelta(days=days, hours=index),
+                freight=freight,
+                grand_total=sum((q * c for q, c in zip(quantities, costs, strict=True)), freight),
+            )
+            PurchaseOrderItem.objects.bulk_create(
+                PurchaseOrderItem(
+                    purchase_order=purchase,
+                    product=Product.objects.get(sku=sku),
+                    quantity=quantity,
+                    received=quantity // received_share,
+                    unit_cost=cost,
+                )
+                for sku, quantity, cost in zip(skus, quantities, costs, strict=True)
+            )
+            number += 1
+    return number - 1001
 
 
 def _chunks(items: Sequence[T], size: int = 500) -> list[Sequence[T]]:
@@ -155,6 +233,7 @@ def seed_demo_shop(orders: int, seed: int, now: dt.datetime | None = None) -> Se
         DemoShopHarness().bulk_create(specs)
         for sku, stock in _stock(specs).items():
             Product.objects.filter(sku=sku).update(stock_quantity=stock)
+        purchase_orders = seed_purchase_orders(now)
 
     sales = [spec for spec in specs if not spec.parent_number]
     statuses = Counter(spec.status for spec in specs)
@@ -167,4 +246,5 @@ def seed_demo_shop(orders: int, seed: int, now: dt.datetime | None = None) -> Se
         last_number=sales[-1].number if sales else "",
         by_store={name: stores[name] for name in STORES if stores[name]},
         by_status={name: statuses[name] for name in (*SALE_STATUSES, REFUNDED) if statuses[name]},
+        purchase_orders=purchase_orders,
     )

@@ -91,4 +91,6 @@ STATIC_URL = "static/"
 CONNEX_BRIDGE = {
     "ORDER_SOURCE": "shop.connex.ShopOrderSource",
     "CANCELLED_STATUSES": ["cancelled", "refunded"],
+    "STOCK_ADAPTER": "shop.connex_inventory.ShopStockAdapter",
+    "PURCHASES_ADAPTER": "shop.connex_inventory.ShopPurchasesAdapter",
 }

@@ -15,7 +15,10 @@ from shop.models import (
     OrderItem,
     Payment,
     Product,
+    PurchaseOrder,
+    PurchaseOrderItem,
     Shipment,
+    Supplier,
 )
 
 
@@ -79,3 +82,27 @@ class OrderAdmin(admin.ModelAdmin):
     readonly_fields = ["updated_at"]
     list_select_related = ["channel", "customer", "refund_of"]
     inlines = [OrderItemInline, CouponRedemptionInline, PaymentInline, ShipmentInline]
+
+
+@admin.register(Supplier)
+class SupplierAdmin(admin.ModelAdmin):
+    list_display = ["name", "email"]
+    search_fields = ["name", "email"]
+    raw_id_fields = ["address"]
+
+
+class PurchaseOrderItemInline(admin.TabularInline):
+    model = PurchaseOrderItem
+    raw_id_fields = ["product"]
+    extra = 0
+
+
+@admin.register(PurchaseOrder)
+class PurchaseOrderAdmin(admin.ModelAdmin):
+    list_display = ["reference", "kind", "state", "supplier", "ordered_at", "grand_total"]
+    list_filter = ["kind", "state", "supplier"]
+    search_fields = ["reference", "supplier__name"]
+    date_hierarchy = "ordered_at"
+    readonly_fields = ["updated_at"]
+    list_select_related = ["supplier"]
+    inlines = [PurchaseOrderItemInline]

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from django.db import connection, transaction
 from django.db.models import Max, Model
 
+from connex_bridge.testing.catalogue import PurchasesHarness, PurchaseSpec, StockHarness
 from connex_bridge.testing.harness import BULK_BATCH, AddressSpec, OrderSpec, ShopHarness, db_time
 
 M = TypeVar("M", bound=Model)
@@ -58,7 +59,12 @@ class DemoShopHarness(ShopHarness):
     """Creates orders in the demo shop the way its checkout does, served by ``shop.connex.ShopOrderSource``."""
 
     name = "demoshop"
-    connex_settings = {"ORDER_SOURCE": "shop.connex.ShopOrderSource", "CANCELLED_STATUSES": ["cancelled", "refunded"]}
+    connex_settings = {
+        "ORDER_SOURCE": "shop.connex.ShopOrderSource",
+        "CANCELLED_STATUSES": ["cancelled", "refunded"],
+        "STOCK_ADAPTER": "shop.connex_inventory.ShopStockAdapter",
+        "PURCHASES_ADAPTER": "shop.connex_inventory.ShopPurchasesAdapter",
+    }
 
     def create(self, spec: OrderSpec) -> None:
         from shop.models import (
@@ -315,3 +321,83 @@ def _reset_sequences(models: list[type[Model]]) -> None:
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), models):
             cursor.execute(sql)
+
+
+# --- the catalogue side: inventory and purchaseorders -----------------------------------------
+
+
+class DemoStockHarness(StockHarness):
+    """The demo shop's ``shop.Product``, served by ``shop.connex_inventory.ShopStockAdapter``."""
+
+    name = "demoshop"
+    connex_settings = DemoShopHarness.connex_settings
+    can_skip_stock = False  # every product of the demo shop keeps stock
+
+    def product(
+        self,
+        sku: str,
+        *,
+        quantity: int = 0,
+        price: Decimal = Decimal("10.00"),
+        name: str = "",
+        tracks_stock: bool = True,
+    ) -> None:
+        from shop.models import Product
+
+        Product.objects.create(sku=sku, title=name or sku, stock_quantity=quantity, price=price)
+
+    def held(self, sku: str) -> tuple[Decimal, Decimal]:
+        from shop.models import Product
+
+        product = Product.objects.get(sku=sku)
+        return Decimal(product.stock_quantity), product.price
+
+
+class DemoPurchasesHarness(PurchasesHarness):
+    """The demo shop's purchase orders to its suppliers, served by ``shop.connex_inventory.ShopPurchasesAdapter``."""
+
+    name = "demoshop"
+    connex_settings = DemoShopHarness.connex_settings
+    poll_queries = 3  # the purchase orders with their suppliers' addresses, their items, the items' products
+
+    def purchase(self, spec: PurchaseSpec) -> None:
+        from shop.models import Address, Country, Product, PurchaseOrder, PurchaseOrderItem, Supplier
+
+        supplier = Supplier.objects.filter(name=spec.vendor).first()
+        if supplier is None:
+            country, _ = Country.objects.get_or_create(code="US", defaults={"name": "United States"})
+            address = Address.objects.create(
+                first_name="",
+                last_name="",
+                company=spec.vendor,
+                street="400 Harbor Way",
+                city=spec.vendor_city,
+                region="CA",
+                postcode="94607",
+                country=country,
+            )
+            supplier = Supplier.objects.create(name=spec.vendor, address=address)
+        purchase = PurchaseOrder.objects.create(
+            reference=spec.number,
+            supplier=supplier,
+            kind={"PurchaseOrder": "order", "Bill": "bill"}[spec.purchase_type],
+            freight=spec.freight,
+            tax_total=spec.tax,
+            grand_total=spec.total,
+        )
+        for sku, quantity, received, cost in spec.lines:
+            product, _ = Product.objects.get_or_create(sku=sku, defaults={"title": sku})
+            PurchaseOrderItem.objects.create(
+                purchase_order=purchase, product=product, quantity=quantity, received=received, unit_cost=cost
+            )
+        times = {"ordered_at": spec.created_at, "updated_at": spec.modified_at or spec.created_at}
+        pinned = {name: db_time(value) for name, value in times.items() if value is not None}
+        PurchaseOrder.objects.filter(pk=purchase.pk).update(**pinned)
+
+    def touch(self, number: str) -> None:
+        from shop.models import PurchaseOrderItem
+
+        item = PurchaseOrderItem.objects.filter(purchase_order__reference=number).first()
+        assert item is not None  # noqa: S101 - a test helper
+        item.received += 1
+        item.save()

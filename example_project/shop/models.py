@@ -243,6 +243,82 @@ class Shipment(models.Model):
         return f"{self.carrier} {self.tracking_code}"
 
 
+class Supplier(models.Model):
+    """Someone the shop buys its stock from."""
+
+    name = models.CharField(max_length=200, unique=True, help_text="As the books name the vendor.")
+    email = models.EmailField(blank=True)
+    address = models.ForeignKey(Address, models.PROTECT, related_name="+", help_text="Where their invoices come from.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PurchaseOrder(models.Model):
+    """What the shop ordered from a supplier (``kind`` order), or a supplier's bill for goods delivered.
+
+    ``updated_at`` moves whenever the purchase order or one of its items is saved (see
+    :func:`touch_purchase_order`).
+    """
+
+    class Kind(models.TextChoices):
+        ORDER = "order", "Purchase order"
+        BILL = "bill", "Supplier bill"
+
+    class State(models.TextChoices):
+        SENT = "sent", "Sent to the supplier"
+        PART_RECEIVED = "part_received", "Partly received"
+        RECEIVED = "received", "Received"
+
+    reference = models.CharField(max_length=20, unique=True)
+    supplier = models.ForeignKey(Supplier, models.PROTECT, related_name="purchase_orders")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.ORDER)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.SENT)
+    ordered_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    currency = models.CharField(max_length=3, default="USD")
+    freight = money("freight", help_text="Before tax.")
+    tax_total = money("tax")
+    grand_total = money("grand total", help_text="Items at cost, plus freight and tax.")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-ordered_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class PurchaseOrderItem(models.Model):
+    """A product on a purchase order, at the unit cost agreed, and how many have arrived."""
+
+    purchase_order = models.ForeignKey(PurchaseOrder, models.CASCADE, related_name="items")
+    product = models.ForeignKey(Product, models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(default=1)
+    received = models.PositiveIntegerField(default=0)
+    unit_cost = money("unit cost", help_text="Before tax.")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product.sku}"
+
+
+def touch_purchase_order(sender: type[models.Model], instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    """A change to an item is a change to its purchase order: move ``updated_at``."""
+    if raw:
+        return
+    PurchaseOrder.objects.filter(pk=instance.purchase_order_id).update(updated_at=timezone.now())
+
+
+post_save.connect(touch_purchase_order, sender=PurchaseOrderItem, dispatch_uid="shop.touch_purchase_order.save")
+post_delete.connect(touch_purchase_order, sender=PurchaseOrderItem, dispatch_uid="shop.touch_purchase_order.delete")
+
+
 def touch_order(sender: type[models.Model], instance: Any, raw: bool = False, **kwargs: Any) -> None:
     """A change to an item, coupon, payment or shipment is a change to its order: move ``updated_at``,
     which the shop's back office and its Connex sync both read."""

@@ -26,6 +26,7 @@ from oscar.core.loading import get_class, get_model
 from oscar.test import factories
 
 from connex_bridge.contrib.oscar.source import OscarOrderSource
+from connex_bridge.testing.catalogue import StockHarness
 from connex_bridge.testing.clock import db_time
 from connex_bridge.testing.harness import OrderSpec, ShopHarness, set_change_time
 from connex_bridge.vocabulary import cents
@@ -38,6 +39,7 @@ ConditionalOffer = get_model("offer", "ConditionalOffer")
 Order = get_model("order", "Order")
 OrderNote = get_model("order", "OrderNote")
 Partner = get_model("partner", "Partner")
+ProductClass = get_model("catalogue", "ProductClass")
 Range = get_model("offer", "Range")
 Source = get_model("payment", "Source")
 Transaction = get_model("payment", "Transaction")
@@ -193,3 +195,38 @@ class OscarHarness(ShopHarness):
             "postcode": "02110",
             "country": factories.CountryFactory(iso_3166_1_a2="US", printable_name="United States"),
         }
+
+
+class OscarStockHarness(StockHarness):
+    """django-oscar's stock records, set by :class:`~connex_bridge.contrib.oscar.stock.OscarStockAdapter`."""
+
+    name = "oscar"
+    connex_settings = {
+        "ORDER_SOURCE": "connex_bridge.contrib.oscar.source.OscarOrderSource",
+        "STOCK_ADAPTER": "connex_bridge.contrib.oscar.stock.OscarStockAdapter",
+        "PURCHASES_ADAPTER": None,
+    }
+
+    def product(
+        self,
+        sku: str,
+        *,
+        quantity: int = 0,
+        price: Decimal = Decimal("10.00"),
+        name: str = "",
+        tracks_stock: bool = True,
+    ) -> None:
+        product_class = "Stocked goods" if tracks_stock else "Services"
+        ProductClass.objects.get_or_create(name=product_class, defaults={"track_stock": tracks_stock})
+        factories.create_product(
+            title=name or sku,
+            product_class=product_class,
+            partner_name=PARTNER,
+            partner_sku=sku,
+            price=price,
+            num_in_stock=quantity,
+        )
+
+    def held(self, sku: str) -> tuple[Decimal, Decimal]:
+        record = StockRecord.objects.get(partner_sku=sku)
+        return Decimal(record.num_in_stock), record.price

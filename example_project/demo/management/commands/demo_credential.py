@@ -16,6 +16,8 @@ USERNAME = "connex-demo"
 # the command refuses to run unless DEBUG is on. set_secret() stores it without
 # validate_secret(), which a real credential must pass.
 PASSWORD = "demo-password"
+#: The inventory body of the printed curl: one SKU the demo shop sells, one it does not.
+STOCK_BODY = '[{"Sku": "MUG-CER-12", "StockQuantity": 24}, {"Sku": "NOT-IN-SHOP", "StockQuantity": 1}]'
 
 
 def connex_timestamp(moment: dt.datetime) -> str:
@@ -65,6 +67,10 @@ class Command(BaseCommand):
                     "Try it once runserver is up:",
                     f'  curl -u {auth} "{base}authenticatetowebservice"',
                     f'  curl -u {auth} "{base}orders?date_modified_min={start}&date_modified_max={end}"',
+                    f'  curl -u {auth} "{base}purchaseorders?date_modified_min={start}&date_modified_max={end}"',
+                    f"  curl -u {auth} -X PUT -H 'Content-Type: application/json' "
+                    f"-d '{STOCK_BODY}' "
+                    f'"{base}inventory"',
                 ]
             )
         )
