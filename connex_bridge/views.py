@@ -29,11 +29,14 @@ from connex_bridge.actions import Action, base_path, served_action_names
 from connex_bridge.authentication import ConnexBasicAuthentication
 from connex_bridge.conf import app_settings
 from connex_bridge.flows import InvalidInputError, authenticate
+from connex_bridge.flows.changeorderstatus import StatusChange
+from connex_bridge.flows.createorders import OrdersCreation
 from connex_bridge.flows.orders import OrdersAnswer
 from connex_bridge.models import ConnexCredential
-from connex_bridge.parsers import ConnexJSONParser
+from connex_bridge.parsers import ConnexJSONParser, read_body
 from connex_bridge.permissions import IsConnexCredential
 from connex_bridge.renderers import ConnexJSONRenderer
+from connex_bridge.sources.base import WriteNotSupportedError
 
 
 class AlwaysJSON(BaseContentNegotiation):
@@ -62,6 +65,8 @@ def connex_exception_handler(exc: Exception, context: dict[str, Any]) -> Respons
     """Errors as a JSON string Connex can show the merchant (not DRF's ``{"detail": …}``)."""
     if isinstance(exc, InvalidInputError):
         exc = exceptions.ValidationError(str(exc))
+    elif isinstance(exc, WriteNotSupportedError):
+        exc = NotSupported(str(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -79,6 +84,13 @@ def connex_exception_handler(exc: Exception, context: dict[str, Any]) -> Respons
     if getattr(exc, "wait", None):
         headers["Retry-After"] = str(int(exc.wait))  # type: ignore[attr-defined]
     return Response(_message(exc.detail), status=exc.status_code, headers=headers)
+
+
+class NotSupported(exceptions.APIException):
+    """501: the shop's order source does not take this write from QuickBooks; nothing was read or changed."""
+
+    status_code = 501
+    default_code = "not_supported"
 
 
 class HTTPSRequired(exceptions.APIException):
@@ -166,6 +178,35 @@ class OrdersView(ConnexAPIView):
         # Every error Connex can act on (400, 401, 403, 429) is raised before the first byte.
         answer = OrdersAnswer(self.credential, request.query_params)
         return StreamingHttpResponse(answer.stream(), content_type=ConnexJSONRenderer.media_type)
+
+
+class ChangeOrderStatusView(ConnexAPIView):
+    """``changeorderstatus``: what became of one order in QuickBooks (docs/protocol.md §2).
+
+    ``"OK"``; ``"NOT FOUND"`` (404) when the credential sees no such order; 501 when the order source
+    takes no status changes (before the body is read).
+    """
+
+    def post(self, request: Request) -> Response:
+        flow = StatusChange(self.credential)
+        result = flow.apply(read_body(request, wire.read_order_status))
+        return Response(result.answer, status=200 if result.found else 404)
+
+
+class CreateOrdersView(ConnexAPIView):
+    """``createorders``: orders created in QuickBooks, created in the shop (docs/protocol.md §2).
+
+    One result per order: created, already present, or refused and why. 501 when the order source
+    creates no orders (before the body is read).
+    """
+
+    def post(self, request: Request) -> Response:
+        flow = OrdersCreation(self.credential)
+        result = flow.create(read_body(request, wire.read_orders))
+        return Response(wire.orders_created(result.created, result.already_present, result.refused))
+
+    def put(self, request: Request) -> Response:
+        return self.post(request)
 
 
 class UnknownActionView(View):

@@ -57,8 +57,10 @@ class TestAnActionAddedToTheTable:
         settings.SECURE_SSL_REDIRECT = True
         settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                                        "LOCATION": "redis://127.0.0.1:6379"}}  # fmt: skip
-        # An exempt list written for the two default actions misses the added one.
-        settings.SECURE_REDIRECT_EXEMPT = [r"^connex//*(?i:authenticatetowebservice|orders)/?\Z"]
+        # An exempt list written for the default actions misses the added one.
+        settings.SECURE_REDIRECT_EXEMPT = [
+            r"^connex//*(?i:authenticatetowebservice|orders|changeorderstatus|createorders)/?\Z"
+        ]
 
         [warning] = check_deployment()
 
@@ -70,4 +72,4 @@ class TestAnActionAddedToTheTable:
         response = Client().get("/connex/inventory", secure=True)
 
         assert response.status_code == 404
-        assert "authenticatetowebservice, orders, ping" in response.json()
+        assert "authenticatetowebservice, orders, changeorderstatus, createorders, ping" in response.json()

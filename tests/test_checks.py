@@ -71,6 +71,8 @@ BAD_VALUES = [
     ("LOCKOUT_IP_FAILURES", 0, "connex_bridge.E015"),
     ("LOCKOUT_SECONDS", 1.5, "connex_bridge.E016"),
     ("MAX_BODY_BYTES", "10MB", "connex_bridge.E025"),
+    ("ORDER_STATUS_MAP", {"Shipped": ""}, "connex_bridge.E030"),
+    ("COMPLETED_STATUS", " ", "connex_bridge.E031"),
 ]
 
 
@@ -187,6 +189,18 @@ def test_e025_max_body_bytes_not_a_positive_whole_number(value):
     assert ids({"MAX_BODY_BYTES": value}) == ["connex_bridge.E025"]
 
 
+@pytest.mark.parametrize(
+    "value", [["Shipped"], {"Shipped": 3}, {"": "dispatched"}, {"Shipped": "dispatched", " SHIPPED": "sent"}]
+)
+def test_e030_order_status_map_not_a_map_of_names_each_once(value):
+    assert ids({"ORDER_STATUS_MAP": value}) == ["connex_bridge.E030"]
+
+
+@pytest.mark.parametrize("value", ["", "  ", 3, ["completed"]])
+def test_e031_completed_status_neither_a_name_nor_none(value):
+    assert ids({"COMPLETED_STATUS": value}) == ["connex_bridge.E031"]
+
+
 def test_e017_unknown_key():
     assert ids({"ORDERSOURCE": "x"}) == ["connex_bridge.E017"]
     # Every key is read through the dict the misspelling is in: the name is fixed first.
@@ -266,7 +280,7 @@ def test_w003_hint_at_the_root_names_the_actions_not_every_path(settings):
     [warning] = check_deployment()
 
     assert warning.id == "connex_bridge.W003"
-    assert 'r"^(?i:authenticatetowebservice|orders)/?\\Z"' in warning.hint
+    assert 'r"^(?i:authenticatetowebservice|orders|changeorderstatus|createorders)/?\\Z"' in warning.hint
 
 
 def test_w004_trusted_proxies_that_trust_everybody():

@@ -91,4 +91,6 @@ STATIC_URL = "static/"
 CONNEX_BRIDGE = {
     "ORDER_SOURCE": "shop.connex.ShopOrderSource",
     "CANCELLED_STATUSES": ["cancelled", "refunded"],
+    # changeorderstatus / createorders: what QuickBooks calls a state, in the shop's words.
+    "ORDER_STATUS_MAP": {"Shipped": "dispatched", "Complete": "delivered", "Completed": "delivered"},
 }

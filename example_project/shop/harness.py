@@ -58,7 +58,11 @@ class DemoShopHarness(ShopHarness):
     """Creates orders in the demo shop the way its checkout does, served by ``shop.connex.ShopOrderSource``."""
 
     name = "demoshop"
-    connex_settings = {"ORDER_SOURCE": "shop.connex.ShopOrderSource", "CANCELLED_STATUSES": ["cancelled", "refunded"]}
+    connex_settings = {
+        "ORDER_SOURCE": "shop.connex.ShopOrderSource",
+        "CANCELLED_STATUSES": ["cancelled", "refunded"],
+        "ORDER_STATUS_MAP": {"Shipped": "dispatched", "Complete": "delivered", "Completed": "delivered"},
+    }
 
     def create(self, spec: OrderSpec) -> None:
         from shop.models import (
