@@ -112,3 +112,31 @@ def jmauser(orders: list[str]) -> str:
         '{"CancelledOrders":[],"Customers":null,"InventoryAdjustments":null,"Orders":[' + ",".join(orders) + "],"
         '"Payments":[],"ProductsFromQBToUpdate":[],"ProductsToQB":[],"Purchases":[]}'
     )
+
+
+def sale(
+    number: str,
+    *,
+    sku: str = "MUG-BLUE",
+    quantity: str = "2.0",
+    price: str = "40.0",
+    total: str = "90.0",
+    **values: str,
+) -> str:
+    """A JMAOrder of one line and 10.00 shipping, balanced when ``total`` is quantity × price + 10; ``values``
+    (JSON text) set any other property."""
+    line = json_net(
+        JMAORDERDETAIL, Sku=f'"{sku}"', Name='"Blue mug"', Quantity=quantity, PriceExclTax=price,
+        PriceInclTax=price, Product=product(Sku=f'"{sku}"', Name='"Blue mug"', Amount=price),
+    )  # fmt: skip
+    fields = {
+        "OrderNumber": f'"{number}"', "OrderStatus": '"Shipped"', "StoreName": '"Web"', "Total": total,
+        "TotalInclTax": total, "ShippingExclTax": "10.0", "ShippingInclTax": "10.0", "CurrencyCode": '"USD"',
+        "CreationDate": '"2024-05-01T21:30:05"', "ModifiedDate": '"/Date(1714613405000)/"',
+        "OrderDetails": "[" + line + "]",
+        "BillingAddress": address(FirstName='"Zoë"', LastName='"Ångström"', Address1='"12 Beacon Street"',
+                                  City='"Boston"', RegionName='"MA"', PostalCode='"02108"',
+                                  CountryName='"United States"', TwoLetterIsoCode='"US"', Email='"zoe@example.com"'),
+        "Customer": customer(Email='"zoe@example.com"'),
+    }  # fmt: skip
+    return order(**{**fields, **values})

@@ -63,6 +63,14 @@ class DemoShopHarness(ShopHarness):
         "CANCELLED_STATUSES": ["cancelled", "refunded"],
         "ORDER_STATUS_MAP": {"Shipped": "dispatched", "Complete": "delivered", "Completed": "delivered"},
     }
+    status_change = ("packed", "dispatched")
+    creates_orders = True
+    catalogue = True
+
+    def add_product(self, sku: str, name: str, price: Decimal) -> None:
+        from shop.models import Product
+
+        Product.objects.get_or_create(sku=sku, defaults={"title": name, "price": price})
 
     def create(self, spec: OrderSpec) -> None:
         from shop.models import (

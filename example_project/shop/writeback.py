@@ -101,7 +101,7 @@ class ShopWriteBack(DeclarativeOrderSource):
                 "phone": record.billing_address.phone,
             },
         )
-        shipping = record.shipping_address
+        shipping = record.shipping_address if record.shipping_address != AddressRecord() else None
         order = Order.objects.create(
             reference=record.number,
             state=state,

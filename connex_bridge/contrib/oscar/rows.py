@@ -4,8 +4,8 @@ Building Oscar model instances and prefetching five relations onto them costs a 
 per order and relation, several times what turning the same data into a record costs. So the
 source reads ``values_list`` rows instead — one query for the orders (with their user, addresses,
 countries and site joined), then per chunk of orders one query each for the lines, the basket
-discounts of the lines, the surcharges, the payment sources and their transactions — and hands
-its methods small row objects instead of instances.
+discounts of the lines, the surcharges, the payment sources and their transactions, the parent notes,
+the shipping events — and hands its methods small row objects instead of instances.
 
 A row object has the attribute names of the Oscar instance it stands for, for every field the
 source reads: ``line.partner_sku``, ``order.user.email``, ``address.country.printable_name``,
