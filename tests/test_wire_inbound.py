@@ -233,6 +233,7 @@ def test_an_empty_status_and_unset_dates_read_as_they_came():
         (order(Other='"55"', ShippingDate='"yesterday"'),
          'ShippingDate: "yesterday" is not a date (expected ISO 8601 such as 2024-05-01T13:30:00Z, or /Date(ms)/)'),
         (order(Other='"55"', Total='"12.00"'), 'Total: "12.00" is not a number'),
+        (order(Other='"55"', TrackingNumber='"1Z\\u0000"'), 'TrackingNumber: "1Z\\u0000" holds a NUL character'),
         (order(Other='"55"', BillingAddress='"12 Main St"'),
          'BillingAddress: expected a JMAAddress object, got a string'),
         ("[" + order(Other='"55"') + "]", "body: expected a JMAOrder object, got an array"),

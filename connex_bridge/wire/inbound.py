@@ -211,6 +211,8 @@ def _text(value: Any, path: str) -> str:
         raise BadBodyError(path, f"{_show(value)} is not a string")
     if _SURROGATE.search(value):
         raise BadBodyError(path, f"{_show(value)} is not text (it holds a lone UTF-16 surrogate)")
+    if "\x00" in value:  # no database keeps it (PostgreSQL refuses it outright)
+        raise BadBodyError(path, f"{_show(value)} holds a NUL character")
     return value
 
 
