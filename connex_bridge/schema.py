@@ -90,6 +90,25 @@ _INTEGER: dict[str, Any] = {"type": "integer"}
 _BOOLEAN: dict[str, Any] = {"type": "boolean"}
 
 
+_SENT_DATE: dict[str, Any] = {
+    "type": "string",
+    "description": "ISO 8601 with a zone (Z, +02:00), without one (the shop's wall-clock time), or /Date(ms)/.",
+}
+
+
+def _sent(properties: dict[str, Any]) -> dict[str, Any]:
+    """A shape Connex sends: every property optional and nullable; properties not listed are ignored."""
+    nullable = {}
+    for name, schema in properties.items():
+        if "$ref" in schema:
+            nullable[name] = {"allOf": [schema], "nullable": True}
+        elif "type" in schema:
+            nullable[name] = {**schema, "nullable": True}
+        else:
+            nullable[name] = schema  # any JSON value
+    return {"type": "object", "properties": nullable}
+
+
 def _strings(names: str) -> dict[str, Any]:
     """String properties, named in one blank-separated string."""
     return {name: _STRING for name in names.split()}
@@ -192,9 +211,56 @@ COMPONENTS: dict[str, dict[str, Any]] = {
             "Customers": {"type": "array", "items": _ref("JMAAddress"), "maxItems": 0},
         }
     ),
+    # What Connex sends (changeorderstatus, createorders), as connex_bridge.wire.inbound reads it: only the
+    # properties it reads, each optional and nullable (Json.NET writes null for an unset one); any other
+    # property is ignored, so it is left free.
+    "JMAAddressSent": _sent(
+        _strings(
+            "FirstName LastName Company Address1 Address2 Address3 City RegionName PostalCode CountryName "
+            "TwoLetterIsoCode PhoneNumber Email"
+        )
+    ),
+    "JMACustomerSent": _sent({"Id": {"description": "A number, or its text."}, **_strings("Email CompanyName")}),
+    "JMADiscountSent": _sent({"Name": _STRING, "Code": _STRING, "Amount": _MONEY, "NonTaxable": _BOOLEAN}),
+    "JMAOrderDetailSent": _sent(
+        {
+            **_strings("Sku Name TaxCode"),
+            **{
+                name: _MONEY
+                for name in ["Quantity", "PriceExclTax", "PriceInclTax", "DiscountExclTax", "DiscountInclTax"]
+            },
+        }
+    ),
+    "JMAOrderSent": _sent(
+        {
+            **_strings(
+                "OrderNumber Other OrderStatus StoreName ShippingMethod CreditCardName ReferenceNumber CurrencyCode "
+                "TrackingNumber Note PrivateNote ParentOrderNumber"
+            ),
+            "Id": _INTEGER,
+            **{name: _SENT_DATE for name in ("CreationDate", "ModifiedDate", "PaidDate", "ShippingDate")},
+            **{
+                name: _MONEY
+                for name in [
+                    "Total",
+                    "TotalTax",
+                    "ShippingInclTax",
+                    "ShippingExclTax",
+                    "DiscountInclTax",
+                    "DiscountExclTax",
+                ]
+            },
+            "Discounts": {"type": "array", "items": _ref("JMADiscountSent")},
+            "OrderDetails": {"type": "array", "items": _ref("JMAOrderDetailSent")},
+            "BillingAddress": _ref("JMAAddressSent"),
+            "ShippingAddress": _ref("JMAAddressSent"),
+            "Customer": _ref("JMACustomerSent"),
+            "InvoiceMode": {"description": "An InvoiceMode name; a number reads as no override."},
+        }
+    ),
     "JMAUserOrders": {
         "type": "object",
-        "properties": {"Orders": {"type": "array", "items": _ref("JMAOrder")}},
+        "properties": {"Orders": {"type": "array", "items": _ref("JMAOrderSent"), "nullable": True}},
         "required": ["Orders"],
         "description": "A JMAUser as Connex sends it to createorders: its Orders are read, its other lists ignored.",
     },
@@ -426,7 +492,7 @@ class ChangeOrderStatusViewSchema(OpenApiViewExtension):
                         "names match in any letter case, unknown ones are ignored, dates are ISO 8601 or "
                         "/Date(ms)/."
                     ),
-                    "request": _ref("JMAOrder"),
+                    "request": _ref("JMAOrderSent"),
                     "responses": {
                         200: OpenApiResponse(
                             response={"type": "string", "enum": ["OK"]},
@@ -456,7 +522,7 @@ CREATE_ORDERS = {
         "(no number, a number twice, an unknown SKU, a store the credential may not see, totals that do not "
         "balance) never blocks the others."
     ),
-    "request": {"oneOf": [_ref("JMAUserOrders"), {"type": "array", "items": _ref("JMAOrder")}]},
+    "request": {"oneOf": [_ref("JMAUserOrders"), {"type": "array", "items": _ref("JMAOrderSent")}]},
     "responses": {
         200: OpenApiResponse(response=_ref("OrdersCreated"), description="What became of each order."),
         **BODY_ERRORS,

@@ -142,12 +142,14 @@ def test_the_write_back_actions_document_their_bodies_and_every_answer():
     paths = openapi_schema()["paths"]
     change, creates = paths[CHANGE]["post"], [paths[CREATE][method] for method in ("post", "put")]
 
-    assert change["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/JMAOrder"}
+    assert change["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/JMAOrderSent"
+    }
     assert {"200", "400", "404", "413", "501"} <= set(change["responses"])
     for create in creates:
         body = create["requestBody"]["content"]["application/json"]["schema"]
         assert body["oneOf"][0] == {"$ref": "#/components/schemas/JMAUserOrders"}
-        assert body["oneOf"][1]["items"] == {"$ref": "#/components/schemas/JMAOrder"}
+        assert body["oneOf"][1]["items"] == {"$ref": "#/components/schemas/JMAOrderSent"}
         assert create["responses"]["200"]["content"]["application/json"]["schema"] == {
             "$ref": "#/components/schemas/OrdersCreated"
         }
