@@ -42,8 +42,8 @@ SETTING_CHECKS: dict[str, tuple[str, str | None]] = {
     "LOCKOUT_SECONDS": ("connex_bridge.E016", f"The default is {DEFAULTS['LOCKOUT_SECONDS']}."),
     "MAX_BODY_BYTES": ("connex_bridge.E025", f"The default is {DEFAULTS['MAX_BODY_BYTES']} (10 MiB)."),
     # changeorderstatus and createorders
-    "ORDER_STATUS_MAP": ("connex_bridge.E030", "Map each Connex status name to one of the shop's, once."),
-    "COMPLETED_STATUS": ("connex_bridge.E031", "Name the shop's completed status, or leave it None."),
+    "ORDER_STATUS_MAP": ("connex_bridge.E033", "Map each Connex status name to one of the shop's, once."),
+    "COMPLETED_STATUS": ("connex_bridge.E034", "Name the shop's completed status, or leave it None."),
 }
 
 

@@ -71,8 +71,8 @@ BAD_VALUES = [
     ("LOCKOUT_IP_FAILURES", 0, "connex_bridge.E015"),
     ("LOCKOUT_SECONDS", 1.5, "connex_bridge.E016"),
     ("MAX_BODY_BYTES", "10MB", "connex_bridge.E025"),
-    ("ORDER_STATUS_MAP", {"Shipped": ""}, "connex_bridge.E030"),
-    ("COMPLETED_STATUS", " ", "connex_bridge.E031"),
+    ("ORDER_STATUS_MAP", {"Shipped": ""}, "connex_bridge.E033"),
+    ("COMPLETED_STATUS", " ", "connex_bridge.E034"),
 ]
 
 
@@ -193,12 +193,12 @@ def test_e025_max_body_bytes_not_a_positive_whole_number(value):
     "value", [["Shipped"], {"Shipped": 3}, {"": "dispatched"}, {"Shipped": "dispatched", " SHIPPED": "sent"}]
 )
 def test_e030_order_status_map_not_a_map_of_names_each_once(value):
-    assert ids({"ORDER_STATUS_MAP": value}) == ["connex_bridge.E030"]
+    assert ids({"ORDER_STATUS_MAP": value}) == ["connex_bridge.E033"]
 
 
 @pytest.mark.parametrize("value", ["", "  ", 3, ["completed"]])
 def test_e031_completed_status_neither_a_name_nor_none(value):
-    assert ids({"COMPLETED_STATUS": value}) == ["connex_bridge.E031"]
+    assert ids({"COMPLETED_STATUS": value}) == ["connex_bridge.E034"]
 
 
 def test_e017_unknown_key():

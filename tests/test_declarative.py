@@ -215,7 +215,7 @@ class WritesAnOverriddenStatus(WritesTrackingThroughARelation):
 def test_e032_writes_status_needs_fields_of_the_order_itself_unless_apply_status_is_its_own(settings):
     (error,) = errors(settings, "WritesTrackingThroughARelation")
 
-    assert error.id == "connex_bridge.E032"
+    assert error.id == "connex_bridge.E035"
     assert "tracking_field is 'channel__label'" in error.msg
     assert "override apply_status()" in error.hint
     assert errors(settings, "WritesAnOverriddenStatus") == []

@@ -635,7 +635,7 @@ class DeclarativeOrderSource(OrderSource):
         return errors
 
     def _check_write_fields(self, model: type[models.Model]) -> list[checks.CheckMessage]:
-        """connex_bridge.E032: a field :meth:`apply_status` writes is not a field of the order itself."""
+        """connex_bridge.E035: a field :meth:`apply_status` writes is not a field of the order itself."""
         errors: list[checks.CheckMessage] = []
         for attribute, path in self.write_fields().items():
             try:
@@ -650,7 +650,7 @@ class DeclarativeOrderSource(OrderSource):
                         f"a field of {model._meta.label} itself.",
                         hint="Name a field of the order model (no '__'), or override apply_status() to write "
                         "the change where the shop keeps it.",
-                        id="connex_bridge.E032",
+                        id="connex_bridge.E035",
                     )
                 )
         return errors
