@@ -84,6 +84,23 @@ ACTIONS: tuple[Action, ...] = (
         url_name="purchaseorders",
         summary="Purchase orders and bills of a window",
     ),
+    # --- back from QuickBooks: the order side ---
+    Action(
+        name="changeorderstatus",
+        methods=("POST",),
+        view="connex_bridge.views.ChangeOrderStatusView",
+        url_name="changeorderstatus",
+        reads_body=True,
+        summary="A status, tracking number and dates QuickBooks recorded for an order",
+    ),
+    Action(
+        name="createorders",
+        methods=("POST", "PUT"),
+        view="connex_bridge.views.CreateOrdersView",
+        url_name="createorders",
+        reads_body=True,
+        summary="Orders created in QuickBooks, created in the shop",
+    ),
 )
 
 #: URL name of the pattern that answers every other path under the prefix with a 404.

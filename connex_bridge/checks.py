@@ -54,6 +54,9 @@ SETTING_CHECKS: dict[str, tuple[str, str | None]] = {
         "connex_bridge.E032",
         "Name a PurchasesAdapter subclass (connex_bridge.purchases), or None.",
     ),
+    # changeorderstatus and createorders
+    "ORDER_STATUS_MAP": ("connex_bridge.E033", "Map each Connex status name to one of the shop's, once."),
+    "COMPLETED_STATUS": ("connex_bridge.E034", "Name the shop's completed status, or leave it None."),
 }
 
 

@@ -71,6 +71,12 @@ DEFAULTS: dict[str, Any] = {
     # Dotted path to the PurchasesAdapter subclass that serves purchase orders
     # and bills (purchaseorders), or None for a shop that has none (a 501).
     "PURCHASES_ADAPTER": "connex_bridge.purchases.builtin.BuiltinPurchasesAdapter",
+    # changeorderstatus and createorders: Connex / QuickBooks status name
+    # (case-insensitive) -> the shop's own. A name not listed is taken as it is.
+    "ORDER_STATUS_MAP": {},
+    # The shop's status for an empty OrderStatus (QuickBooks completed the
+    # order); None means the order source's completed_status.
+    "COMPLETED_STATUS": None,
 }
 
 DATE_FORMATS = ("local", "utc", "microsoft")
@@ -258,6 +264,34 @@ class ConnexBridgeSettings:
         """Dotted path of the purchases adapter (:func:`connex_bridge.purchases.get_purchases_adapter`);
         None: the shop has no purchase orders."""
         return self._adapter_path("PURCHASES_ADAPTER", "PurchasesAdapter")
+
+    @property
+    def ORDER_STATUS_MAP(self) -> dict[str, str]:
+        """Connex / QuickBooks status names, case-folded and stripped, to the shop's own (stripped)."""
+        value = self.get("ORDER_STATUS_MAP")
+        expected = "a dict of Connex status names to the shop's, such as {'Shipped': 'dispatched'}"
+        if not isinstance(value, Mapping) or not all(
+            isinstance(key, str) and key.strip() and isinstance(status, str) and status.strip()
+            for key, status in value.items()
+        ):
+            raise invalid("ORDER_STATUS_MAP", value, expected)
+        folded: dict[str, str] = {}
+        for key, status in value.items():
+            name = key.strip().casefold()
+            if name in folded:
+                raise invalid("ORDER_STATUS_MAP", value, f"{expected}, each name once in any letter case")
+            folded[name] = status.strip()
+        return folded
+
+    @property
+    def COMPLETED_STATUS(self) -> str | None:
+        """The shop's status for an empty ``OrderStatus``; ``None``: the order source's ``completed_status``."""
+        value = self.get("COMPLETED_STATUS")
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise invalid("COMPLETED_STATUS", value, "a status name of the shop, or None for the order source's")
+        return value.strip()
 
 
 def _is_known_zone(name: str) -> bool:

@@ -91,6 +91,25 @@ _INTEGER: dict[str, Any] = {"type": "integer"}
 _BOOLEAN: dict[str, Any] = {"type": "boolean"}
 
 
+_SENT_DATE: dict[str, Any] = {
+    "type": "string",
+    "description": "ISO 8601 with a zone (Z, +02:00), without one (the shop's wall-clock time), or /Date(ms)/.",
+}
+
+
+def _sent(properties: dict[str, Any]) -> dict[str, Any]:
+    """A shape Connex sends: every property optional and nullable; properties not listed are ignored."""
+    nullable = {}
+    for name, schema in properties.items():
+        if "$ref" in schema:
+            nullable[name] = {"allOf": [schema], "nullable": True}
+        elif "type" in schema:
+            nullable[name] = {**schema, "nullable": True}
+        else:
+            nullable[name] = schema  # any JSON value
+    return {"type": "object", "properties": nullable}
+
+
 def _strings(names: str) -> dict[str, Any]:
     """String properties, named in one blank-separated string."""
     return {name: _STRING for name in names.split()}
@@ -228,6 +247,74 @@ COMPONENTS: dict[str, dict[str, Any]] = {
                 "type": "object",
                 "additionalProperties": _STRING,
                 "description": "Each SKU not applied, and why (unknown SKU, bad quantity, no stock kept, sent twice).",
+            },
+        }
+    ),
+    # What Connex sends (changeorderstatus, createorders), as connex_bridge.wire.inbound reads it: only the
+    # properties it reads, each optional and nullable (Json.NET writes null for an unset one); any other
+    # property is ignored, so it is left free.
+    "JMAAddressSent": _sent(
+        _strings(
+            "FirstName LastName Company Address1 Address2 Address3 City RegionName PostalCode CountryName "
+            "TwoLetterIsoCode PhoneNumber Email"
+        )
+    ),
+    "JMACustomerSent": _sent({"Id": {"description": "A number, or its text."}, **_strings("Email CompanyName")}),
+    "JMADiscountSent": _sent({"Name": _STRING, "Code": _STRING, "Amount": _MONEY, "NonTaxable": _BOOLEAN}),
+    "JMAOrderDetailSent": _sent(
+        {
+            **_strings("Sku Name TaxCode"),
+            **{
+                name: _MONEY
+                for name in ["Quantity", "PriceExclTax", "PriceInclTax", "DiscountExclTax", "DiscountInclTax"]
+            },
+        }
+    ),
+    "JMAOrderSent": _sent(
+        {
+            **_strings(
+                "OrderNumber Other OrderStatus StoreName ShippingMethod CreditCardName ReferenceNumber CurrencyCode "
+                "TrackingNumber Note PrivateNote ParentOrderNumber"
+            ),
+            "Id": _INTEGER,
+            **{name: _SENT_DATE for name in ("CreationDate", "ModifiedDate", "PaidDate", "ShippingDate")},
+            **{
+                name: _MONEY
+                for name in [
+                    "Total",
+                    "TotalTax",
+                    "ShippingInclTax",
+                    "ShippingExclTax",
+                    "DiscountInclTax",
+                    "DiscountExclTax",
+                ]
+            },
+            "Discounts": {"type": "array", "items": _ref("JMADiscountSent")},
+            "OrderDetails": {"type": "array", "items": _ref("JMAOrderDetailSent")},
+            "BillingAddress": _ref("JMAAddressSent"),
+            "ShippingAddress": _ref("JMAAddressSent"),
+            "Customer": _ref("JMACustomerSent"),
+            "InvoiceMode": {"description": "An InvoiceMode name; a number reads as no override."},
+        }
+    ),
+    "JMAUserOrders": {
+        "type": "object",
+        "properties": {"Orders": {"type": "array", "items": _ref("JMAOrderSent"), "nullable": True}},
+        "required": ["Orders"],
+        "description": "A JMAUser as Connex sends it to createorders: its Orders are read, its other lists ignored.",
+    },
+    "OrdersCreated": _object(
+        {
+            "OrdersCreated": {"type": "array", "items": _STRING, "description": "Numbers of the orders created."},
+            "OrdersAlreadyPresent": {
+                "type": "array",
+                "items": _STRING,
+                "description": "Numbers of the orders the shop already had, left as they are.",
+            },
+            "OrderNumbersErrors": {
+                "type": "object",
+                "additionalProperties": _STRING,
+                "description": "Each refused order's number ([index] for one without) and why it was refused.",
             },
         }
     ),
@@ -390,6 +477,12 @@ class ConnexAutoSchema(AutoSchema):
     def get_request_serializer(self) -> Any:
         return self._described().get("request")
 
+    def _get_request_body(self, direction: str = "request") -> dict[str, Any] | None:
+        body = self._described().get("request")
+        if body is None:
+            return None
+        return {"content": {"application/json": {"schema": body}}, "required": True}
+
     def get_response_serializers(self) -> dict[int, OpenApiResponse]:  # type: ignore[override]
         return {**self._described()["responses"], 401: UNAUTHORIZED, 403: HTTPS_REQUIRED, 429: THROTTLED}
 
@@ -427,6 +520,91 @@ class OrdersViewSchema(OpenApiViewExtension):
                         ),
                     },
                 }
+            }
+
+        return Described
+
+
+BODY_ERRORS: dict[int, OpenApiResponse] = {
+    400: _error(
+        "The body could not be read: the text names the JSON path, the value and the form expected. Nothing "
+        "was changed.",
+        'ShippingDate: "yesterday" is not a date (expected ISO 8601 such as 2024-05-01T13:30:00Z, or /Date(ms)/)',
+    ),
+    413: _error(
+        "The body is larger than MAX_BODY_BYTES; nothing was changed.",
+        "The body holds more than 10485760 bytes (CONNEX_BRIDGE['MAX_BODY_BYTES']); the shop's developer can "
+        "raise that setting.",
+    ),
+}
+
+
+class ChangeOrderStatusViewSchema(OpenApiViewExtension):
+    target_class = "connex_bridge.views.ChangeOrderStatusView"
+
+    def view_replacement(self) -> type[views.ChangeOrderStatusView]:
+        class Described(views.ChangeOrderStatusView):
+            schema = ConnexAutoSchema()
+            operations: dict[str, dict[str, Any]] = {
+                "POST": {
+                    "operation_id": "changeorderstatus",
+                    "summary": "A status, tracking number and dates QuickBooks recorded for an order",
+                    "description": (
+                        "One JMAOrder (docs/protocol.md §2). The order is found by Other, else by OrderNumber, "
+                        "among those the credential may see; OrderStatus maps through ORDER_STATUS_MAP (empty: "
+                        "the shop's completed status); TrackingNumber, ShippingDate and PaidDate are recorded "
+                        "where the shop keeps them. Idempotent. Every property of the JMAOrder may come; "
+                        "names match in any letter case, unknown ones are ignored, dates are ISO 8601 or "
+                        "/Date(ms)/."
+                    ),
+                    "request": _ref("JMAOrderSent"),
+                    "responses": {
+                        200: OpenApiResponse(
+                            response={"type": "string", "enum": ["OK"]},
+                            description="The change is recorded (or already was).",
+                        ),
+                        404: OpenApiResponse(
+                            response={"type": "string", "enum": ["NOT FOUND"]},
+                            description="The credential sees no such order.",
+                        ),
+                        **BODY_ERRORS,
+                        501: _error(
+                            "The shop's order source takes no status changes.",
+                            "This shop does not take status changes from QuickBooks: …",
+                        ),
+                    },
+                }
+            }
+
+        return Described
+
+
+CREATE_ORDERS = {
+    "summary": "Orders created in QuickBooks, created in the shop",
+    "description": (
+        "A JMAUser whose Orders are read, or a bare JSON array of JMAOrder (docs/protocol.md §2). Each order "
+        "the shop does not have (by OrderNumber) is created in a transaction of its own; one that is refused "
+        "(no number, a number twice, an unknown SKU, a store the credential may not see, totals that do not "
+        "balance) never blocks the others."
+    ),
+    "request": {"oneOf": [_ref("JMAUserOrders"), {"type": "array", "items": _ref("JMAOrderSent")}]},
+    "responses": {
+        200: OpenApiResponse(response=_ref("OrdersCreated"), description="What became of each order."),
+        **BODY_ERRORS,
+        501: _error("The shop's order source creates no orders.", "This shop does not take orders created in …"),
+    },
+}
+
+
+class CreateOrdersViewSchema(OpenApiViewExtension):
+    target_class = "connex_bridge.views.CreateOrdersView"
+
+    def view_replacement(self) -> type[views.CreateOrdersView]:
+        class Described(views.CreateOrdersView):
+            schema = ConnexAutoSchema()
+            operations = {
+                "POST": {**CREATE_ORDERS, "operation_id": "createorders"},
+                "PUT": {**CREATE_ORDERS, "operation_id": "createorders_put"},
             }
 
         return Described
@@ -590,7 +768,14 @@ def openapi_schema(prefix: str | None = None) -> dict[str, Any]:
 #: Dotted paths of the views an extension above describes (read before drf-spectacular loads them).
 _EXTENDED_VIEWS = frozenset(
     str(extension.target_class)
-    for extension in (OrdersViewSchema, AuthenticateViewSchema, InventoryViewSchema, PurchaseOrdersViewSchema)
+    for extension in (
+        OrdersViewSchema,
+        AuthenticateViewSchema,
+        InventoryViewSchema,
+        PurchaseOrdersViewSchema,
+        ChangeOrderStatusViewSchema,
+        CreateOrdersViewSchema,
+    )
 )
 
 

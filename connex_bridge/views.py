@@ -30,6 +30,8 @@ from connex_bridge.adapters import NotSupportedError
 from connex_bridge.authentication import ConnexBasicAuthentication
 from connex_bridge.conf import app_settings
 from connex_bridge.flows import InvalidInputError, authenticate, inventory
+from connex_bridge.flows.changeorderstatus import StatusChange
+from connex_bridge.flows.createorders import OrdersCreation
 from connex_bridge.flows.orders import OrdersAnswer
 from connex_bridge.flows.purchaseorders import PurchasesAnswer
 from connex_bridge.models import ConnexCredential
@@ -64,7 +66,7 @@ def connex_exception_handler(exc: Exception, context: dict[str, Any]) -> Respons
     """Errors as a JSON string Connex can show the merchant (not DRF's ``{"detail": …}``)."""
     if isinstance(exc, InvalidInputError):
         exc = exceptions.ValidationError(str(exc))
-    elif isinstance(exc, NotSupportedError):
+    elif isinstance(exc, NotSupportedError):  # an adapter's, or the order source's (WriteNotSupportedError)
         exc = NotSupported(str(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
@@ -86,7 +88,8 @@ def connex_exception_handler(exc: Exception, context: dict[str, Any]) -> Respons
 
 
 class NotSupported(exceptions.APIException):
-    """501: the shop's configured adapter does not do this action (it takes no stock, has no purchases …)."""
+    """501: the shop does not do this action — its adapter takes no stock or has no purchases, or its order
+    source takes no status changes or orders from QuickBooks; nothing was read or changed."""
 
     status_code = 501
     default_code = "not_supported"
@@ -218,6 +221,35 @@ class PurchaseOrdersView(ConnexAPIView):
         answer = PurchasesAnswer(self.credential, request.query_params)
         self.log_counts = lambda: synclog.Counts(purchases=[(number, "") for number in answer.numbers])
         return StreamingHttpResponse(answer.stream(), content_type=ConnexJSONRenderer.media_type)
+
+
+class ChangeOrderStatusView(ConnexAPIView):
+    """``changeorderstatus``: what became of one order in QuickBooks (docs/protocol.md §2).
+
+    ``"OK"``; ``"NOT FOUND"`` (404) when the credential sees no such order; 501 when the order source
+    takes no status changes (before the body is read).
+    """
+
+    def post(self, request: Request) -> Response:
+        flow = StatusChange(self.credential)
+        result = flow.apply(read_body(request, wire.read_order_status))
+        return Response(result.answer, status=200 if result.found else 404)
+
+
+class CreateOrdersView(ConnexAPIView):
+    """``createorders``: orders created in QuickBooks, created in the shop (docs/protocol.md §2).
+
+    One result per order: created, already present, or refused and why. 501 when the order source
+    creates no orders (before the body is read).
+    """
+
+    def post(self, request: Request) -> Response:
+        flow = OrdersCreation(self.credential)
+        result = flow.create(read_body(request, wire.read_orders))
+        return Response(wire.orders_created(result.created, result.already_present, result.refused))
+
+    def put(self, request: Request) -> Response:
+        return self.post(request)
 
 
 class UnknownActionView(View):

@@ -18,6 +18,8 @@ ORDERS = "/connex/orders"
 PAIRING = "/connex/authenticatetowebservice"
 INVENTORY = "/connex/inventory"
 PURCHASES = "/connex/purchaseorders"
+CHANGE = "/connex/changeorderstatus"
+CREATE = "/connex/createorders"
 
 
 def test_the_schema_lists_each_connex_action_once_with_its_methods():
@@ -29,6 +31,8 @@ def test_the_schema_lists_each_connex_action_once_with_its_methods():
         ORDERS: ["get"],
         INVENTORY: ["post", "put"],
         PURCHASES: ["get"],
+        CHANGE: ["post"],
+        CREATE: ["post", "put"],
     }
 
 
@@ -37,7 +41,7 @@ def test_an_action_added_to_the_table_is_in_the_schema_with_no_other_edit(settin
 
     schema = openapi_schema()
 
-    assert sorted(schema["paths"]) == [PAIRING, INVENTORY, ORDERS, "/connex/ping", PURCHASES]
+    assert sorted(schema["paths"]) == [PAIRING, CHANGE, CREATE, INVENTORY, ORDERS, "/connex/ping", PURCHASES]
     ping = schema["paths"]["/connex/ping"]
     assert sorted(ping) == ["get"]
     assert ping["get"]["summary"] == "Ping"
@@ -165,3 +169,21 @@ def test_connex_schema_prints_the_schema_as_json_or_yaml(capsys):
     out = capsys.readouterr().out
     assert out.startswith("openapi: 3.")
     assert "/shop/connex/orders:" in out
+
+
+def test_the_write_back_actions_document_their_bodies_and_every_answer():
+    paths = openapi_schema()["paths"]
+    change, creates = paths[CHANGE]["post"], [paths[CREATE][method] for method in ("post", "put")]
+
+    assert change["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/JMAOrderSent"
+    }
+    assert {"200", "400", "404", "413", "501"} <= set(change["responses"])
+    for create in creates:
+        body = create["requestBody"]["content"]["application/json"]["schema"]
+        assert body["oneOf"][0] == {"$ref": "#/components/schemas/JMAUserOrders"}
+        assert body["oneOf"][1]["items"] == {"$ref": "#/components/schemas/JMAOrderSent"}
+        assert create["responses"]["200"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/OrdersCreated"
+        }
+        assert {"400", "413", "501"} <= set(create["responses"])

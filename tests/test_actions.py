@@ -57,9 +57,9 @@ class TestAnActionAddedToTheTable:
         settings.SECURE_SSL_REDIRECT = True
         settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                                        "LOCATION": "redis://127.0.0.1:6379"}}  # fmt: skip
-        # An exempt list written for the two default actions misses the added one.
+        # An exempt list written for the default actions misses the added one.
         settings.SECURE_REDIRECT_EXEMPT = [
-            r"^connex//*(?i:authenticatetowebservice|orders|inventory|purchaseorders)/?\Z"
+            r"^connex//*(?i:authenticatetowebservice|orders|inventory|purchaseorders|changeorderstatus|createorders)/?\Z"
         ]
 
         [warning] = check_deployment()
@@ -72,4 +72,7 @@ class TestAnActionAddedToTheTable:
         response = Client().get("/connex/stocklevels", secure=True)
 
         assert response.status_code == 404
-        assert "authenticatetowebservice, orders, inventory, purchaseorders, ping" in response.json()
+        assert (
+            "authenticatetowebservice, orders, inventory, purchaseorders, changeorderstatus, createorders, ping"
+            in response.json()
+        )

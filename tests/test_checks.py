@@ -92,6 +92,8 @@ BAD_VALUES = [
     ("STOCK_ADAPTER", 3, "connex_bridge.E030"),
     ("INVENTORY_SETS_PRICES", "yes", "connex_bridge.E031"),
     ("PURCHASES_ADAPTER", "", "connex_bridge.E032"),
+    ("ORDER_STATUS_MAP", {"Shipped": ""}, "connex_bridge.E033"),
+    ("COMPLETED_STATUS", " ", "connex_bridge.E034"),
 ]
 
 
@@ -230,6 +232,18 @@ def test_e016_lockout_seconds_not_a_positive_whole_number(value):
 @pytest.mark.parametrize("value", [0, "10485760", True, 1e7])
 def test_e025_max_body_bytes_not_a_positive_whole_number(value):
     assert ids({"MAX_BODY_BYTES": value}) == ["connex_bridge.E025"]
+
+
+@pytest.mark.parametrize(
+    "value", [["Shipped"], {"Shipped": 3}, {"": "dispatched"}, {"Shipped": "dispatched", " SHIPPED": "sent"}]
+)
+def test_e030_order_status_map_not_a_map_of_names_each_once(value):
+    assert ids({"ORDER_STATUS_MAP": value}) == ["connex_bridge.E033"]
+
+
+@pytest.mark.parametrize("value", ["", "  ", 3, ["completed"]])
+def test_e031_completed_status_neither_a_name_nor_none(value):
+    assert ids({"COMPLETED_STATUS": value}) == ["connex_bridge.E034"]
 
 
 def test_e017_unknown_key():
@@ -422,7 +436,10 @@ def test_w003_hint_at_the_root_names_the_actions_not_every_path(settings):
     [warning] = check_deployment()
 
     assert warning.id == "connex_bridge.W003"
-    assert 'r"^(?i:authenticatetowebservice|orders|inventory|purchaseorders)/?\\Z"' in warning.hint
+    assert (
+        'r"^(?i:authenticatetowebservice|orders|inventory|purchaseorders|changeorderstatus|createorders)/?\\Z"'
+        in warning.hint
+    )
 
 
 def test_w004_trusted_proxies_that_trust_everybody():

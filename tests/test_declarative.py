@@ -202,6 +202,25 @@ def test_a_field_connex_filters_by_cannot_be_set_by_a_method_or_the_map(settings
     assert fix in error.hint
 
 
+class WritesTrackingThroughARelation(AltShopDeclarativeSource):
+    writes_status = True
+    tracking_field = "channel__label"
+
+
+class WritesAnOverriddenStatus(WritesTrackingThroughARelation):
+    def apply_status(self, order: Any, change: Any) -> bool:
+        return False  # writes the change its own way: no field of the map is written
+
+
+def test_e032_writes_status_needs_fields_of_the_order_itself_unless_apply_status_is_its_own(settings):
+    (error,) = errors(settings, "WritesTrackingThroughARelation")
+
+    assert error.id == "connex_bridge.E035"
+    assert "tracking_field is 'channel__label'" in error.msg
+    assert "override apply_status()" in error.hint
+    assert errors(settings, "WritesAnOverriddenStatus") == []
+
+
 # --- error messages that teach ------------------------------------------------------------------
 
 

@@ -180,7 +180,9 @@ class TestSecureSSLRedirect:
         settings.SECURE_REDIRECT_EXEMPT = []
         [hint] = [w.hint for w in check_deployment() if w.id == "connex_bridge.W003"]
         regex = hint.split('"')[1]
-        assert regex == r"^connex//*(?i:authenticatetowebservice|orders|inventory|purchaseorders)/?\Z"
+        actions = "authenticatetowebservice|orders|inventory|purchaseorders|changeorderstatus|createorders"
+        expected = rf"^connex//*(?i:{actions})/?\Z"
+        assert regex == expected
         settings.SECURE_REDIRECT_EXEMPT = [r"^static/", regex]
 
         plain = Client(HTTP_AUTHORIZATION=basic(credential.username, credential.secret))

@@ -88,7 +88,10 @@ def test_the_base_url_itself_is_a_json_404_saying_connex_adds_the_action(db, set
 
     assert response.status_code == 404
     assert "This is the base URL" in response.json()
-    assert "(authenticatetowebservice, orders, inventory, purchaseorders)" in response.json()
+    assert (
+        "(authenticatetowebservice, orders, inventory, purchaseorders, changeorderstatus, createorders)"
+        in response.json()
+    )
 
 
 def test_a_base_url_typed_with_the_action_in_it_is_told_what_to_type(db):

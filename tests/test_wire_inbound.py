@@ -19,112 +19,16 @@ from django.utils import timezone
 from connex_bridge import wire
 from connex_bridge.filters import parse_connex_datetime
 from connex_bridge.records import AddressRecord, CustomerRecord, DiscountRecord, LineRecord, ProductRecord
-
-EMPTY_DATE = '"0001-01-01T00:00:00"'
-EMPTY_GUID = '"00000000-0000-0000-0000-000000000000"'
-
-# Connex's classes as Json.NET writes a freshly constructed one: property -> JSON text.
-JMACUSTOMER = {
-    "Id": "null", "IsTaxExempt": "false", "CompanyName": "null", "Email": "null", "DefaultCurrencyCode": "null",
-    "Website": "null", "BillingAddress": "null", "ShippingAddress": "null", "DefaultCategory": "[]", "Notes": "null",
-    "JMACustomFields": "[]", "CreateDate": EMPTY_DATE, "ModifyDate": EMPTY_DATE, "TotalBalance": "0.0",
-    "TotalRevenue": "0.0", "CustomerType": "null", "Tags": "[]", "GroupName": "null", "PriceLevel": "null",
-    "AccountId": "null", "AccountNumber": "null",
-}  # fmt: skip
-JMAADDRESS = {
-    "Address1": '""', "Address2": '""', "Address3": '""', "AltPhoneNumber": "null", "City": '""', "Company": '""',
-    "CountryName": '""', "Customer": None, "Email": '""', "FaxNumber": '""', "FirstName": '""', "FullName": "null",
-    "Id": "0", "IsBilling": "false", "JobTitle": "null", "JobName": "null", "LastName": '""', "MiddleName": '""',
-    "OrderNumber": "null", "ParentCustomer": "null", "PhoneNumber": "null", "PostalCode": '""', "RegionName": '""',
-    "TwoLetterIsoCode": '""', "VATNumber": "null", "SubjectToVat": "false",
-}  # fmt: skip
-JMAPRODUCT = {
-    "AlternateId": "null", "Condition": "null", "AssemblyItems": "[]", "Barcode": "null", "Id": "0", "Color": "null",
-    "DoNotSync": "false", "JMACustomFields": "[]", "ParentItem": "null", "ManagingStock": "null",
-    "ProductGuid": EMPTY_GUID, "Sku": "null", "OriginalSku": "null", "HandlingTime": "0", "Amount": "0.0",
-    "MSRP": "0.0", "Name": "null", "PurchaseCost": "0.0", "StockQuantity": "0.0", "IsDownload": "false",
-    "IsService": "false", "Vendor": "null", "Department": "null", "DepartmentCode": "null", "InventoryStatus": "null",
-    "ManufacturerPartNumber": "null", "MetaDescription": "null", "Description": "null", "Weight": "0.0",
-    "IsTaxable": "false", "IsEnabled": "false", "Categories": "[]", "DateUpdated": EMPTY_DATE,
-    "DateInserted": EMPTY_DATE, "Warehouse": "null", "UoM": "null", "ParentProduct": "null", "Size": "null",
-    "Visible": "null", "IsInventory": "true", "ASIN": "null", "UPC": "null", "Brand": "null", "ALU": "null",
-}  # fmt: skip
-JMAORDERDETAIL = {
-    "ASIN": "null", "BuildInventoryItemAssembly": "false", "DiscountExclTax": "0.0", "DiscountInclTax": "0.0",
-    "Id": "0", "IsShipping": "false", "FulFillmentChannel": "null", "HasTax": "false", "InventorySiteLocation": "null",
-    "ItemNumber": "null", "OrderId": "0", "OrderNumber": "null", "OrderProductId": "0", "Product": None,
-    "Name": '""', "Other1": "null", "Other2": "null", "ParentItem": "null", "PriceExclTax": "0.0",
-    "PriceInclTax": "0.0", "Quantity": "0.0", "QuantityReceived": "0.0", "Sku": "null", "UnitOfMeasure": "null",
-    "ClassRef": "null", "ShipDate": "null", "Source": "null", "StoreName": "null", "UPC": "null", "LotNumber": "null",
-    "TaxCode": "null", "JMACustomFields": "[]", "PriceExclTaxCustomerCurrency": "0.0",
-    "DiscountExclTaxCustomerCurrency": "0.0", "PriceInclTaxCustomerCurrency": "0.0",
-    "DiscountInclTaxCustomerCurrency": "0.0", "ISBN": "null", "OrderNumbersForItemSummary": "[]",
-    "ServiceDate": EMPTY_DATE,
-}  # fmt: skip
-JMADISCOUNT = {"Id": "0", "Name": "null", "Amount": "0.0", "Percent": "0.0", "Code": "null", "NonTaxable": "false"}
-JMAORDER = {
-    "AffiliateName": "null", "AmountPaid": "0.0", "BalanceDue": "0.0", "BillingAddress": None, "BillToAccount": "null",
-    "CardType": "null", "Class": "null", "CheckNumber": "null", "CreationDate": EMPTY_DATE, "CreditCardName": "null",
-    "CustomerTaxCode": "null", "CurrencyCode": "null", "CustomFields": "[]", "Customer": None, "Department": "null",
-    "Description": "null", "DidExport": "false", "DiscountExclTax": "0.0", "DiscountInclTax": "0.0",
-    "DoNotImport": "false", "DoNotExport": "false", "Discounts": "[]", "DueDate": "null", "ExchangeRate": "0.0",
-    "FOB": "null", "FulFillmentChannel": "null", "GiftMessage": "null", "Id": "0", "CustomerNote": "null",
-    "InvoiceNumber": "null", "InvoiceTemplate": "null", "IsTaxInclusive": "false", "LinkToTxnID": "null",
-    "JMACustomFields": "[]", "MerchantFeeItemName": "null", "MerchantPercent": "0.0", "ModifiedDate": EMPTY_DATE,
-    "Note": "null", "OrderAccountsReceivableAccount": "null", "OrderDefaultExpenseAccount": "null",
-    "OrderDiscountClassRef": "null", "OrderDepositAccount": "null", "OrderDetails": "[]", "OrderGuid": EMPTY_GUID,
-    "OrderNumber": "null", "OrderShippingMethodClassRef": "null", "OrderStatus": "null", "Other": "null",
-    "PaidDate": "null", "PaymentGatewayNames": "[]", "ParentOrderNumber": "null", "PartialRefund": "0.0",
-    "PaymentMethodAdditionalFeeExclTax": "0.0", "PaymentTerms": "0", "PriceLevel": "null", "Project": "null",
-    "PONumber": "null", "PrivateNote": "null", "QuickBooksCustomerFullName": "null", "QuickBooksId": "null",
-    "QuickBooksPaymentIds": "null", "ReferenceNumber": "null", "RegisterName": "null", "SalesOrderNumber": "null",
-    "SalesTerms": "null", "SalesRep": "null", "SalesTaxName": "null", "ShippingAddress": None, "ShippingDate": "null",
-    "ShippingExclTax": "0.0", "ShippingMethod": "null", "ShippingMethodDescription": "null",
-    "ShipmentBatchNumber": "null", "ShipVia": "null", "ShippingInclTax": "0.0", "StoreName": "null",
-    "StoreType": "null", "Source": "null", "SplitShipmentParentOrderNumber": "null", "Tags": "[]", "TaxRate": "0.0",
-    "TaxRateID": "0", "ToBePrinted": "null", "Total": "0.0", "TotalExclTax": "0.0", "TotalInclTax": "0.0",
-    "TotalShippingCosts": "0.0", "TotalTax": "0.0", "TrackingNumber": "null", "Vendor": "null",
-    "WarehouseName": "null", "GetCustomFieldsForHtml": '""', "GetTagsForHtml": '""', "Cashier": "null",
-    "PackageCode": "null", "QuickBooksTxnId": "null", "TotalMerchantFees": "0.0", "MerchantFee": "0.0",
-    "RemoveCountry": "false", "CustomerCurrencyCode": "null", "TotalCustomerCurrency": "0.0", "TotalRefund": "0.0",
-    "ShippingTaxCode": "null", "ShippingExclTaxCustomerCurrency": "0.0", "ShippingInclTaxCustomerCurrency": "0.0",
-    "BuyerUserId": "null", "DoNotImportInvoiceFromSalesOrder": "false", "IsExpense": "false",
-    "PurchaseAssetAccount": "null", "AmountPaidInCustomerCurrency": "0.0", "TaxAmountRemitted": "0.0",
-    "PurchaseType": "0", "QuickBooksTimeCreated": EMPTY_DATE, "QuickBooksTimeModified": EMPTY_DATE,
-    "InvoiceMode": "0", "CustomerExchangeRate": "0.0", "SalesRepId": "null", "IsDraft": "false", "PayoutId": "null",
-}  # fmt: skip
-
-
-def json_net(shape: dict[str, str | None], **values: str) -> str:
-    """One object of ``shape`` as Json.NET writes it; ``values`` (JSON text) replace the defaults."""
-    unknown = set(values) - set(shape)
-    assert not unknown, unknown
-    nested = {"Customer": customer, "BillingAddress": address, "ShippingAddress": address, "Product": product}
-    texts = {name: default if default is not None else nested[name]() for name, default in shape.items()}
-    return "{" + ",".join(f'"{name}":{values.get(name, text)}' for name, text in texts.items()) + "}"
-
-
-def customer(**values: str) -> str:
-    return json_net(JMACUSTOMER, **values)
-
-
-def address(**values: str) -> str:
-    return json_net(JMAADDRESS, **values)
-
-
-def product(**values: str) -> str:
-    return json_net(JMAPRODUCT, **values)
-
-
-def order(**values: str) -> str:
-    return json_net(JMAORDER, **values)
-
-
-def jmauser(orders: list[str]) -> str:
-    return (
-        '{"CancelledOrders":[],"Customers":null,"InventoryAdjustments":null,"Orders":[' + ",".join(orders) + "],"
-        '"Payments":[],"ProductsFromQBToUpdate":[],"ProductsToQB":[],"Purchases":[]}'
-    )
+from tests.connex_bodies import (
+    JMADISCOUNT,
+    JMAORDERDETAIL,
+    address,
+    customer,
+    jmauser,
+    json_net,
+    order,
+    product,
+)
 
 
 def as_utc(value: dt.datetime) -> dt.datetime:
@@ -329,6 +233,7 @@ def test_an_empty_status_and_unset_dates_read_as_they_came():
         (order(Other='"55"', ShippingDate='"yesterday"'),
          'ShippingDate: "yesterday" is not a date (expected ISO 8601 such as 2024-05-01T13:30:00Z, or /Date(ms)/)'),
         (order(Other='"55"', Total='"12.00"'), 'Total: "12.00" is not a number'),
+        (order(Other='"55"', TrackingNumber='"1Z\\u0000"'), 'TrackingNumber: "1Z\\u0000" holds a NUL character'),
         (order(Other='"55"', BillingAddress='"12 Main St"'),
          'BillingAddress: expected a JMAAddress object, got a string'),
         ("[" + order(Other='"55"') + "]", "body: expected a JMAOrder object, got an array"),
@@ -368,6 +273,13 @@ def full_order() -> str:
         Note='"Leave at the door"', PrivateNote='"VIP"', InvoiceMode='"SalesOrders"', ParentOrderNumber='""',
         PurchaseType='"Bill"', Vendor='"Acme"',
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("number", ["null", '""', '"  "'])
+def test_an_order_without_a_number_reads_with_an_empty_one_for_createorders_to_refuse_alone(number):
+    first, second = wire.read_orders(jmauser([order(OrderNumber=number), order(OrderNumber='"2"')]))
+
+    assert (first.number, second.number) == ("", "2")
 
 
 def test_an_order_created_in_quickbooks_reads_into_an_order_record():
@@ -475,8 +387,6 @@ def test_null_nested_objects_and_lists_read_as_their_defaults():
         (jmauser([full_order(), order(OrderNumber='"2"', ShippingDate='"yesterday"')]),
          'Orders[1].ShippingDate: "yesterday" is not a date '
          "(expected ISO 8601 such as 2024-05-01T13:30:00Z, or /Date(ms)/)"),
-        (jmauser([order()]), "Orders[0].OrderNumber: missing"),
-        (jmauser([order(OrderNumber='""')]), 'Orders[0].OrderNumber: "" is blank'),
         ("[" + order(OrderNumber='"1"', Id="1.5") + "]",
          "[0].Id: 1.5 is not a whole number from -2147483648 to 2147483647"),
         ("[" + order(OrderNumber='"1"', Id="2147483648") + "]",

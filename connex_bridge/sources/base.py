@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.core import checks
-from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, ValidationError
 from django.core.signals import setting_changed
 from django.db import models
 from django.db.models import BooleanField, Case, ForeignObjectRel, Q, QuerySet, Value, When
@@ -30,8 +30,9 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
+from connex_bridge.adapters import NotSupportedError
 from connex_bridge.conf import SETTING_NAME, app_settings
-from connex_bridge.records import OrderRecord, PaymentRecord
+from connex_bridge.records import OrderRecord, OrderStatusUpdate, PaymentRecord
 
 if TYPE_CHECKING:
     from connex_bridge.models import ConnexCredential
@@ -40,6 +41,29 @@ if TYPE_CHECKING:
 CANCELLED_ANNOTATION = "connex_is_cancelled"
 #: Name of the annotation holding a tracked order's last change time.
 CHANGED_AT_ANNOTATION = "connex_changed_at"
+
+#: What ``changeorderstatus`` answers (501) for a source that takes no status changes.
+NO_STATUS_CHANGES = (
+    "This shop does not take status changes from QuickBooks: its order source has no apply_status(). "
+    "Ask Connex support to turn off order status updates, or have the shop's developer add them."
+)
+#: What ``createorders`` answers (501) for a source that creates no orders.
+NO_ORDER_CREATION = (
+    "This shop does not take orders created in QuickBooks: its order source has no create_order(). "
+    "Ask Connex support to turn off order creation, or have the shop's developer add it."
+)
+
+
+class WriteNotSupportedError(NotSupportedError):
+    """The order source does not take this write from QuickBooks; answered 501 with the message."""
+
+
+class WriteRefusedError(ValueError):
+    """The shop refuses one write from QuickBooks (a status it does not have, a SKU it does not sell).
+
+    The message says why, for the merchant, naming the value; nothing of the write is kept.
+    """
+
 
 _INTEGER_KEYS: dict[type[models.Field[Any, Any]], type[models.Field[Any, Any]]] = {
     models.AutoField: models.IntegerField,
@@ -354,6 +378,94 @@ class OrderSource:
     def to_record(self, order: Any) -> OrderRecord:
         """The :class:`~connex_bridge.records.OrderRecord` of one host order. Required."""
         raise NotImplementedError(f"{type(self).__name__} must implement to_record()")
+
+    # --- what QuickBooks writes back: changeorderstatus, createorders ------------
+
+    #: The shop's status for an order QuickBooks completed (``changeorderstatus`` with an empty
+    #: ``OrderStatus``), unless ``CONNEX_BRIDGE["COMPLETED_STATUS"]`` names one.
+    completed_status: str = "completed"
+
+    @property
+    def takes_status_changes(self) -> bool:
+        """Whether ``changeorderstatus`` is served: true when the class implements :meth:`apply_status`."""
+        return type(self).apply_status is not OrderSource.apply_status
+
+    @property
+    def takes_orders(self) -> bool:
+        """Whether ``createorders`` is served: true when the class implements :meth:`create_order`."""
+        return type(self).create_order is not OrderSource.create_order
+
+    def find_order(self, queryset: QuerySet[Any], other: str, number: str) -> Any | None:
+        """The order ``changeorderstatus`` names, among ``queryset`` (the orders the credential may see).
+
+        By ``other`` (what this source sent as ``Other``, see :meth:`filter_other`), else by the order
+        ``number``; ``None`` when neither finds one. An order found by ``other`` whose number is not
+        ``number`` (when one was sent) is not taken: the two must name the same order. At most two queries.
+        """
+        if other:
+            found = self.filter_other(queryset, other).first()
+            if found is not None and (not number or str(read_path(found, self.number_field)) == number):
+                return found
+        if number:
+            return self.filter_order_numbers(queryset, [number]).first()
+        return None
+
+    def filter_other(self, queryset: QuerySet[Any], other: str) -> QuerySet[Any]:
+        """Orders whose ``Other`` is ``other``: by primary key, which every source here sends as ``Other``.
+
+        A value the key cannot hold (``"abc"`` for an integer key) matches nothing.
+        """
+        try:
+            return queryset.filter(pk=other)
+        except (ValueError, TypeError, ValidationError):
+            return queryset.none()
+
+    def apply_status(self, order: Any, change: OrderStatusUpdate) -> bool:
+        """Record what QuickBooks says became of ``order`` (a row of :meth:`find_order`).
+
+        ``change.status`` is already the shop's own status name (mapped through
+        ``CONNEX_BRIDGE["ORDER_STATUS_MAP"]``; an empty ``OrderStatus`` is the completed status).
+        ``change.tracking_number`` is ``""`` and the dates ``None`` when Connex sent none: leave
+        what the shop has. The change must move the order's modified time (or be tracked), so
+        that the next ``orders`` window carries it; nothing must change when it is already
+        recorded (Connex may send the same change twice). Return whether anything changed.
+        Raise :class:`WriteRefusedError` for a change the shop does not accept. Called inside a
+        transaction. The default raises :class:`WriteNotSupportedError` (a 501).
+        """
+        raise WriteNotSupportedError(NO_STATUS_CHANGES)
+
+    def existing_numbers(self, queryset: QuerySet[Any], numbers: Sequence[str]) -> set[str]:
+        """Which of ``numbers`` the shop already has, among ``queryset`` (every order of the shop).
+
+        ``createorders`` creates only the others. One query per 500 numbers.
+        """
+        found: set[str] = set()
+        numbers = list(numbers)
+        for start in range(0, len(numbers), 500):
+            rows = self.filter_order_numbers(queryset, numbers[start : start + 500])
+            found.update(str(number) for number in rows.values_list(self.number_field, flat=True))
+        return found
+
+    def unknown_skus(self, skus: set[str]) -> set[str]:
+        """Which of ``skus`` the shop's catalogue does not sell; ``createorders`` refuses orders with one.
+
+        The default knows every SKU (a shop without a catalogue of its own). Override it to ask the
+        catalogue, in one query for the whole body.
+        """
+        return set()
+
+    def create_order(self, record: OrderRecord, credential: ConnexCredential) -> None:
+        """Create one order QuickBooks sent (``createorders``) from its record.
+
+        Called inside a transaction of its own, after the flow checked that the number is new, the
+        lines' SKUs are known (:meth:`unknown_skus`) and the totals balance. ``record.status`` is the
+        shop's status (mapped like ``changeorderstatus``'s). ``credential`` is the credential that sent
+        it (its merchant, for a source with :attr:`merchant_field`). Raise :class:`WriteRefusedError`
+        for an order the shop cannot take; whatever was written is then rolled back. A bounded
+        number of queries, whatever the number of lines. The default raises
+        :class:`WriteNotSupportedError` (a 501).
+        """
+        raise WriteNotSupportedError(NO_ORDER_CREATION)
 
     # --- start-up validation ------------------------------------------------------
 

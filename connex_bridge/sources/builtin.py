@@ -8,21 +8,23 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case, Model, Q, QuerySet
 
+from connex_bridge.conf import app_settings
 from connex_bridge.records import (
     AddressRecord,
     CustomerRecord,
     DiscountRecord,
     LineRecord,
     OrderRecord,
+    OrderStatusUpdate,
     PaymentRecord,
 )
-from connex_bridge.sources.base import CANCELLED_ANNOTATION, OrderSource, flag
+from connex_bridge.sources.base import CANCELLED_ANNOTATION, OrderSource, WriteRefusedError, flag
 from connex_bridge.sources.rows import InconsistentReadError, InStep, chunks
 
 __all__ = ["BuiltinOrderSource", "InconsistentReadError", "address_record"]
 
 if TYPE_CHECKING:
-    from connex_bridge.models import Address, Order
+    from connex_bridge.models import Address, ConnexCredential, Order
 
 
 def address_record(address: Address | None) -> AddressRecord | None:
@@ -323,3 +325,135 @@ class BuiltinOrderSource(OrderSource):
                 for p in order.payments.all()
             ],
         )
+
+    # --- what QuickBooks writes back ---------------------------------------------------
+
+    def apply_status(self, order: Order, change: OrderStatusUpdate) -> bool:
+        """The status, and what Connex sent of the tracking number, shipping date and paid date, saved on
+        the order (``save()`` moves ``modified_at``); nothing is saved when the order already holds them."""
+        values: dict[str, Any] = {"status": change.status}
+        if change.tracking_number:
+            values["tracking_number"] = change.tracking_number
+        if change.shipped_at is not None:
+            values["shipped_at"] = change.shipped_at
+        if change.paid_at is not None:
+            values["paid_at"] = change.paid_at
+        _check_lengths(order, values)
+        changed = [name for name, value in values.items() if getattr(order, name) != value]
+        for name in changed:
+            setattr(order, name, values[name])
+        if changed:
+            order.save(update_fields=changed)
+        return bool(changed)
+
+    def unknown_skus(self, skus: set[str]) -> set[str]:
+        """The SKUs of ``skus`` that are no built-in :class:`~connex_bridge.models.Product` (exactly, in any
+        database's collation), in one query. A shop whose ``STOCK_ADAPTER`` is not the built-in one keeps its
+        catalogue elsewhere, so every SKU is taken."""
+        from connex_bridge.models import Product
+        from connex_bridge.stock import get_stock_adapter
+        from connex_bridge.stock.builtin import BuiltinStockAdapter
+
+        if app_settings.STOCK_ADAPTER is None or not isinstance(get_stock_adapter(), BuiltinStockAdapter):
+            return set()
+        return skus - set(Product.objects.filter(sku__in=skus).values_list("sku", flat=True))
+
+    def create_order(self, record: OrderRecord, credential: ConnexCredential) -> None:
+        """The order, its addresses, lines and coupons as built-in rows: at most five INSERTs."""
+        from connex_bridge.models import Address, Discount, Order, OrderLine
+
+        def address(found: AddressRecord | None) -> Address | None:
+            if found is None or found == AddressRecord():
+                return None
+            return Address(**{name: getattr(found, name) for name in _ADDRESS})
+
+        order = Order(
+            number=record.number,
+            status=record.status,
+            store_name=record.store_name,
+            currency=record.currency or "USD",
+            created_at=record.created_at,
+            paid_at=record.paid_at,
+            total=record.total,
+            total_tax=record.total_tax,
+            shipping_excl_tax=record.shipping_excl_tax,
+            shipping_incl_tax=record.shipping_incl_tax,
+            shipping_method=record.shipping_method,
+            discount_excl_tax=record.discount_excl_tax,
+            discount_incl_tax=record.discount_incl_tax,
+            customer_id=record.customer.id or None,
+            customer_email=record.customer.email or record.billing_address.email,
+            customer_company=record.customer.company,
+            payment_method=record.payment_method,
+            payment_reference=record.payment_reference,
+            tracking_number=record.tracking_number,
+            shipped_at=record.shipped_at,
+            note=record.note,
+            private_note=record.private_note,
+            invoice_mode=record.invoice_mode,
+            parent_number=record.parent_number,
+        )
+        lines = [
+            OrderLine(
+                order=order,
+                sku=line.sku,
+                name=line.name,
+                quantity=line.quantity,
+                unit_price_excl_tax=line.unit_price_excl_tax,
+                unit_price_incl_tax=line.unit_price_incl_tax,
+                discount_excl_tax=line.discount_excl_tax,
+                discount_incl_tax=line.discount_incl_tax,
+                tax_code=line.tax_code,
+            )
+            for line in record.lines
+        ]
+        discounts = [
+            Discount(order=order, name=d.name, code=d.code, amount=d.amount, non_taxable=d.non_taxable)
+            for d in record.discounts
+        ]
+        billing, shipping = address(record.billing_address), address(record.shipping_address)
+        addresses = [found for found in (billing, shipping) if found is not None]
+        for row in (*addresses, order, *lines, *discounts):
+            _check_fit(row)
+        for found in addresses:
+            found.save(force_insert=True)
+        order.billing_address, order.shipping_address = billing, shipping
+        order.save(force_insert=True)
+        OrderLine.objects.bulk_create(lines)
+        if discounts:
+            Discount.objects.bulk_create(discounts)
+
+
+def _check_lengths(order: Model, values: dict[str, Any]) -> None:
+    """WriteRefusedError when a text value is longer than its field holds (databases differ in what they do)."""
+    for name, value in values.items():
+        limit = getattr(order._meta.get_field(name), "max_length", None)
+        if isinstance(value, str) and limit is not None and len(value) > limit:
+            raise WriteRefusedError(
+                f"The order's {name} {value[:40]!r} is longer than the shop keeps ({limit} characters); "
+                "nothing was changed."
+            )
+
+
+def _check_fit(row: Model) -> None:
+    """WriteRefusedError when a value of ``row`` does not fit its field: text too long, an amount with more
+    decimal places or digits than the field keeps (the database would cut or round it)."""
+    from django.db import models
+
+    label = row._meta.verbose_name
+    for field in row._meta.concrete_fields:
+        value = getattr(row, field.attname)
+        if isinstance(field, models.CharField) and isinstance(value, str) and len(value) > (field.max_length or 0):
+            raise WriteRefusedError(
+                f"The {label}'s {field.verbose_name} {value[:40]!r} is longer than the shop keeps "
+                f"({field.max_length} characters)."
+            )
+        if isinstance(field, models.DecimalField) and value is not None:
+            places = field.decimal_places or 0
+            if value != round(value, places):
+                raise WriteRefusedError(
+                    f"The {label}'s {field.verbose_name} {value} has more decimal places than the shop keeps "
+                    f"({places})."
+                )
+            if value and value.adjusted() + 1 > (field.max_digits or 0) - places:
+                raise WriteRefusedError(f"The {label}'s {field.verbose_name} {value} is larger than the shop keeps.")

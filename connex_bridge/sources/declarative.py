@@ -55,6 +55,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import QuerySet, Value, prefetch_related_objects
 from django.db.models.expressions import Combinable
+from django.utils import timezone
 
 from connex_bridge.records import (
     AddressRecord,
@@ -62,12 +63,14 @@ from connex_bridge.records import (
     DiscountRecord,
     LineRecord,
     OrderRecord,
+    OrderStatusUpdate,
     PaymentRecord,
 )
 from connex_bridge.sources.base import (
     CANCELLED_ANNOTATION,
     CHANGED_AT_ANNOTATION,
     OrderSource,
+    WriteRefusedError,
     no_model_error,
     path_error,
     query_path,
@@ -149,6 +152,81 @@ class DeclarativeOrderSource(OrderSource):
     discounts: str | None = None
     #: DiscountRecord field → path on a discount. ``name`` is required.
     discount_fields: Mapping[str, str | Combinable] = {}
+
+    #: ``changeorderstatus``: True to take status changes from QuickBooks, written to the order's own
+    #: fields: :attr:`status_field`, and, when named, :attr:`tracking_field`, :attr:`shipped_field` and
+    #: :attr:`paid_field`. Each must be a field of :attr:`model` itself (no ``__``). A subclass that
+    #: writes them elsewhere overrides :meth:`apply_status` and sets this too.
+    writes_status: bool = False
+    #: Field of the order that keeps the tracking number QuickBooks sends, or ``None``.
+    tracking_field: str | None = None
+    #: Field of the order that keeps the shipping date, or ``None``.
+    shipped_field: str | None = None
+    #: Field of the order that keeps the paid date, or ``None``.
+    paid_field: str | None = None
+
+    # --- what QuickBooks writes back -------------------------------------------------
+
+    @property
+    def takes_status_changes(self) -> bool:
+        """:attr:`writes_status`."""
+        return self.writes_status
+
+    def filter_other(self, queryset: QuerySet[Any], other: str) -> QuerySet[Any]:
+        """By the path ``order_fields["other"]`` names, when it names one; else by primary key."""
+        path = self.order_fields.get("other")
+        if isinstance(path, str):
+            return queryset.filter(**{path: other})
+        return super().filter_other(queryset, other)
+
+    def write_fields(self) -> dict[str, str]:
+        """The fields :meth:`apply_status` writes, by attribute name."""
+        named = {
+            "status_field": self.status_field,
+            "tracking_field": self.tracking_field,
+            "shipped_field": self.shipped_field,
+            "paid_field": self.paid_field,
+        }
+        return {attribute: path for attribute, path in named.items() if path}
+
+    def apply_status(self, order: Any, change: OrderStatusUpdate) -> bool:
+        """Write the change to the order's fields (:meth:`write_fields`), and its modified time.
+
+        A status field with ``choices`` takes one of them, matched in any letter case (and saved as
+        the choice is spelled); any other status is refused. Nothing is saved when the order
+        already holds every value.
+        """
+        model = self.require_model()
+        sent: dict[str, Any] = {
+            "status_field": change.status,
+            "tracking_field": change.tracking_number or None,
+            "shipped_field": change.shipped_at,
+            "paid_field": change.paid_at,
+        }
+        values: dict[str, Any] = {}
+        for attribute, name in self.write_fields().items():
+            value = sent[attribute]
+            if value is None:
+                continue
+            field: Any = model._meta.get_field(name)
+            if attribute == "status_field" and field.choices:
+                value = _choice(field, value)
+            limit = getattr(field, "max_length", None)
+            if isinstance(value, str) and limit is not None and len(value) > limit:
+                raise WriteRefusedError(
+                    f"{_CONNEX_NAMES[attribute]} {value[:40]!r} is longer than the shop keeps ({limit} characters)."
+                )
+            values[field.attname] = value
+        changed = [name for name, value in values.items() if getattr(order, name) != value]
+        if not changed:
+            return False
+        for name in changed:
+            setattr(order, name, values[name])
+        if self.modified_field and "__" not in self.modified_field and not self.tracks_changes:
+            setattr(order, self.modified_field, timezone.now())  # auto_now or not: the change must show
+            changed.append(self.modified_field)
+        order.save(update_fields=changed)
+        return True
 
     # --- queries -----------------------------------------------------------------
 
@@ -606,6 +684,29 @@ class DeclarativeOrderSource(OrderSource):
                     errors.append(path_error(name, f"{kind}_fields[{key!r}]", path, on_model, exc))
         if "total" not in self.order_fields and not self._method("order", "total"):
             errors.append(_missing_error(name, "order", ["total"], model))
+        if self.writes_status and type(self).apply_status is DeclarativeOrderSource.apply_status:
+            errors.extend(self._check_write_fields(model))
+        return errors
+
+    def _check_write_fields(self, model: type[models.Model]) -> list[checks.CheckMessage]:
+        """connex_bridge.E035: a field :meth:`apply_status` writes is not a field of the order itself."""
+        errors: list[checks.CheckMessage] = []
+        for attribute, path in self.write_fields().items():
+            try:
+                field = model._meta.get_field(path)
+                plain = field.concrete and not field.is_relation
+            except FieldDoesNotExist:
+                plain = False
+            if not plain:
+                errors.append(
+                    checks.Error(
+                        f"{type(self).__name__}.{attribute} is {path!r}, which writes_status cannot write: it is not "
+                        f"a field of {model._meta.label} itself.",
+                        hint="Name a field of the order model (no '__'), or override apply_status() to write "
+                        "the change where the shop keeps it.",
+                        id="connex_bridge.E035",
+                    )
+                )
         return errors
 
     def _check_methods(self) -> list[checks.CheckMessage]:
@@ -636,6 +737,27 @@ class DeclarativeOrderSource(OrderSource):
                         )
                     )
         return errors
+
+
+#: The JMAOrder property each written field comes from, for messages.
+_CONNEX_NAMES = {
+    "status_field": "OrderStatus",
+    "tracking_field": "TrackingNumber",
+    "shipped_field": "ShippingDate",
+    "paid_field": "PaidDate",
+}
+
+
+def _choice(field: Any, status: str) -> str:
+    """The choice of ``field`` that is ``status`` in any letter case; WriteRefusedError naming the choices."""
+    choices = [str(value) for value, _label in field.flatchoices]
+    for value in choices:
+        if value.casefold() == status.casefold():
+            return value
+    raise WriteRefusedError(
+        f"OrderStatus maps to {status!r}, which is not a status of this shop ({', '.join(choices)}); map the name "
+        "Connex sends to one of them in CONNEX_BRIDGE['ORDER_STATUS_MAP']."
+    )
 
 
 def _hook_names() -> set[str]:

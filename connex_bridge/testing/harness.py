@@ -191,6 +191,22 @@ class ShopHarness:
     #: False: prices carry their tax per line, and a taxed line has ``PriceInclTax > PriceExclTax``.
     order_level_tax: bool = False
 
+    # What QuickBooks writes back (``changeorderstatus``, ``createorders``); the tests of those actions
+    # read these flags, and assert the 501 a shop that takes no such write answers.
+
+    #: A status change the shop takes, in its own status names: (a status an order has, the status
+    #: QuickBooks moves it to). ``None``: the source takes no status changes (a 501).
+    status_change: tuple[str, str] | None = None
+    #: False when the shop has nowhere to keep the ``PaidDate`` QuickBooks sends.
+    keeps_paid_date: bool = True
+    #: Whether the source creates orders sent by ``createorders`` (False: a 501).
+    creates_orders: bool = False
+    #: Whether ``createorders`` asks the shop's catalogue for each SKU (False: every SKU is taken).
+    catalogue: bool = False
+
+    def add_product(self, sku: str, name: str, price: Decimal) -> None:
+        """Put a product in the shop's catalogue (for shops with :attr:`catalogue`)."""
+
     def credential(self, **kwargs: Any) -> ConnexCredential:
         """A credential allowed to see this shop's test orders; ``.secret`` holds its secret."""
         from connex_bridge.testing.factories import ConnexCredentialFactory
@@ -242,6 +258,14 @@ class BuiltinHarness(ShopHarness):
 
     name = "builtin"
     connex_settings = {"ORDER_SOURCE": "connex_bridge.sources.builtin.BuiltinOrderSource"}
+    status_change = ("awaiting_shipment", "shipped")
+    creates_orders = True
+    catalogue = True
+
+    def add_product(self, sku: str, name: str, price: Decimal) -> None:
+        from connex_bridge.models import Product
+
+        Product.objects.get_or_create(sku=sku, defaults={"name": name, "price": price})
 
     def create(self, spec: OrderSpec) -> None:
         from connex_bridge.models import Payment

@@ -211,6 +211,8 @@ def _text(value: Any, path: str) -> str:
         raise BadBodyError(path, f"{_show(value)} is not a string")
     if _SURROGATE.search(value):
         raise BadBodyError(path, f"{_show(value)} is not text (it holds a lone UTF-16 surrogate)")
+    if "\x00" in value:  # no database keeps it (PostgreSQL refuses it outright)
+        raise BadBodyError(path, f"{_show(value)} holds a NUL character")
     return value
 
 
@@ -438,10 +440,14 @@ def _line(fields: dict[str, Any], path: str) -> LineRecord:
 
 
 def _order(fields: dict[str, Any], path: str) -> OrderRecord:
-    _required_text(fields, "number", _join(path, "OrderNumber"))
+    # No OrderNumber (or a blank one) reads as "": createorders refuses that one order and takes the others.
+    if not fields.get("number", "").strip():
+        fields["number"] = ""
     created = fields.get("created_at") or fields.get("modified_at") or timezone.now()
     modified = fields.get("modified_at") or created
-    return OrderRecord(**{"status": "", "total": ZERO, **fields, "created_at": created, "modified_at": modified})
+    return OrderRecord(
+        **{"number": "", "status": "", "total": ZERO, **fields, "created_at": created, "modified_at": modified}
+    )
 
 
 _STATUS_FIELDS = frozenset(field.name for field in dataclasses.fields(OrderStatusUpdate))
@@ -583,7 +589,8 @@ def read_orders(body: Any) -> list[OrderRecord]:
 
     Either shape Connex sends: a JMAUser, whose ``Orders`` list is read (its
     other lists are not), or a bare JSON array of JMAOrder. ``OrderNumber``
-    is each order's key and required.
+    is each order's key; one that is absent, null or blank reads as ``""``
+    (``createorders`` refuses that order alone).
 
     What Json.NET leaves unset arrives as the C# default, and reads as the
     record's: ``""``, zero, no lines, no shipping address (billing serves).

@@ -385,6 +385,22 @@ def stream_purchases(records: Iterable[PurchaseRecord], write_date: DateWriter |
     return stream_envelope({"Purchases": (dumps(purchase(record, write)) for record in records)})
 
 
+def orders_created(
+    created: Iterable[str], already_present: Iterable[str], refused: Mapping[str, str]
+) -> dict[str, Any]:
+    """The answer to ``createorders``, in the style of JMAUpdateInventoryResponse (docs/protocol.md §2).
+
+    ``OrdersCreated`` and ``OrdersAlreadyPresent`` list order numbers; ``OrderNumbersErrors`` maps each
+    refused order's number (``[index]`` for one sent without a number) to the reason. All three are
+    always present.
+    """
+    return {
+        "OrdersCreated": list(created),
+        "OrdersAlreadyPresent": list(already_present),
+        "OrderNumbersErrors": dict(refused),
+    }
+
+
 def _plain(quantity: Decimal) -> Decimal:
     """A quantity without trailing zeros: 4, not 4.0000 (never 1E+2)."""
     normal = quantity.normalize()

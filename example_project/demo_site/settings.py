@@ -93,4 +93,6 @@ CONNEX_BRIDGE = {
     "CANCELLED_STATUSES": ["cancelled", "refunded"],
     "STOCK_ADAPTER": "shop.connex_inventory.ShopStockAdapter",
     "PURCHASES_ADAPTER": "shop.connex_inventory.ShopPurchasesAdapter",
+    # changeorderstatus / createorders: what QuickBooks calls a state, in the shop's words.
+    "ORDER_STATUS_MAP": {"Shipped": "dispatched", "Complete": "delivered", "Completed": "delivered"},
 }

@@ -14,6 +14,8 @@ cancelled before shipping) to ``CancelledOrders``, and their ``ParentOrderNumber
 the shop kept refunds in a table of their own, an order source, which reads one queryset, could not
 serve them.
 
+Back from QuickBooks, ``changeorderstatus`` and ``createorders`` are ``shop.writeback.ShopWriteBack``'s.
+
 Modified time: ``Order.updated_at`` is ``auto_now``, and the shop also moves it when an item, coupon,
 payment or shipment of the order is saved or deleted (``shop.models.touch_order``). It misses no change
 Connex must see, so ``modified_field`` reads it: one indexed column, no extra table. A shop whose
@@ -26,6 +28,7 @@ from __future__ import annotations
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
 
 from connex_bridge.sources import DeclarativeOrderSource, First, Joined
+from shop.writeback import ShopWriteBack
 
 #: connex_bridge's address fields → the shop's ``Address`` fields, for billing and shipping alike.
 ADDRESS_FIELDS = {
@@ -43,8 +46,9 @@ ADDRESS_FIELDS = {
 }
 
 
-class ShopOrderSource(DeclarativeOrderSource):
-    """Serves the demo shop's orders and refunds, with their items, coupons, payments and shipments."""
+class ShopOrderSource(ShopWriteBack, DeclarativeOrderSource):
+    """Serves the demo shop's orders and refunds, with their items, coupons, payments and shipments,
+    and takes back what QuickBooks records (``ShopWriteBack``)."""
 
     model = "shop.Order"
     number_field = "reference"

@@ -64,7 +64,16 @@ class DemoShopHarness(ShopHarness):
         "CANCELLED_STATUSES": ["cancelled", "refunded"],
         "STOCK_ADAPTER": "shop.connex_inventory.ShopStockAdapter",
         "PURCHASES_ADAPTER": "shop.connex_inventory.ShopPurchasesAdapter",
+        "ORDER_STATUS_MAP": {"Shipped": "dispatched", "Complete": "delivered", "Completed": "delivered"},
     }
+    status_change = ("packed", "dispatched")
+    creates_orders = True
+    catalogue = True
+
+    def add_product(self, sku: str, name: str, price: Decimal) -> None:
+        from shop.models import Product
+
+        Product.objects.get_or_create(sku=sku, defaults={"title": name, "price": price})
 
     def create(self, spec: OrderSpec) -> None:
         from shop.models import (

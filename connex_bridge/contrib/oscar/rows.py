@@ -4,8 +4,8 @@ Building Oscar model instances and prefetching five relations onto them costs a 
 per order and relation, several times what turning the same data into a record costs. So the
 source reads ``values_list`` rows instead — one query for the orders (with their user, addresses,
 countries and site joined), then per chunk of orders one query each for the lines, the basket
-discounts of the lines, the surcharges, the payment sources and their transactions — and hands
-its methods small row objects instead of instances.
+discounts of the lines, the surcharges, the payment sources and their transactions, the parent notes,
+the shipping events — and hands its methods small row objects instead of instances.
 
 A row object has the attribute names of the Oscar instance it stands for, for every field the
 source reads: ``line.partner_sku``, ``order.user.email``, ``address.country.printable_name``,
@@ -327,6 +327,10 @@ class OrderRow(NamedTuple):
     connex_is_cancelled: bool
     #: The number of the sale a refund order refunds (the parent note's message, read apart).
     connex_parent_number: str | None
+    #: The notes of its shipping events of the source's ``shipping_event_type`` (the tracking numbers), joined.
+    connex_tracking_number: str
+    #: When the first of those events happened.
+    connex_shipped_at: dt.datetime | None
     user: UserRow | None
     billing_address: BillingAddressRow | None
     shipping_address: ShippingAddressRow | None
@@ -464,6 +468,13 @@ def read_chunk(
             sources.setdefault(order_pk, []).append(last)
         if txn_pk is not None:
             last.transactions.rows.append(TransactionRow._make((txn_pk, *txn, chunk)))
+    # The parcels: the notes (tracking numbers) and dates of the shipping events of the source's type.
+    parcels: dict[Any, list[tuple[str, dt.datetime]]] = {}
+    for order_pk, notes, date in fetch(
+        "order.ShippingEvent", "order", ("order_id", "notes", "date_created"), "order_id", "date_created", "pk",
+        event_type__name=source.shipping_event_type,
+    ):  # fmt: skip
+        parcels.setdefault(order_pk, []).append((notes, date))
     # The sale a refund order refunds: its latest note of the source's parent_note_type.
     parents: dict[Any, str] = {}
     for order_pk, message in fetch(
@@ -496,5 +507,10 @@ def read_chunk(
             shipping_country = country(row[_S + 9], row[_S + 10])
             shipping = ShippingAddressRow._make((*row[_S : _S + 9], shipping_country, row[_S + 11], chunk))
         related = (Related(lines.get(pk, [])), Related(surcharges.get(pk, [])), Related(sources.get(pk, [])))
-        chunk.orders.append(OrderRow._make((*row[:_A], parents.get(pk), user, billing, shipping, *related, chunk)))
+        shipped = parcels.get(pk, [])
+        tracking = ", ".join(notes for notes, _date in shipped if notes)
+        shipped_at = shipped[0][1] if shipped else None
+        chunk.orders.append(
+            OrderRow._make((*row[:_A], parents.get(pk), tracking, shipped_at, user, billing, shipping, *related, chunk))
+        )
     return chunk.orders

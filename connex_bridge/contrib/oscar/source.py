@@ -51,9 +51,10 @@ from connex_bridge.records import (
     DiscountRecord,
     LineRecord,
     OrderRecord,
+    OrderStatusUpdate,
     PaymentRecord,
 )
-from connex_bridge.sources.base import CANCELLED_ANNOTATION, CHANGED_AT_ANNOTATION, OrderSource
+from connex_bridge.sources.base import CANCELLED_ANNOTATION, CHANGED_AT_ANNOTATION, OrderSource, WriteRefusedError
 from connex_bridge.sources.rows import chunks
 from connex_bridge.vocabulary import CENT, ZERO, cents
 
@@ -99,14 +100,20 @@ class OscarOrderSource(OrderSource):
     surcharge_sku_prefix = "SURCHARGE-"
     #: SKU of the line that carries a gap between Oscar's stored pieces and its total.
     adjustment_sku = "ADJUSTMENT"
+    #: Name of the ``ShippingEventType`` whose events are the order's parcels: their notes are its
+    #: ``TrackingNumber``, the first one's date its ``ShippingDate``; ``changeorderstatus`` records a
+    #: tracking number from QuickBooks as one (the type is created when missing).
+    shipping_event_type = "Shipped"
+    #: The status of an order QuickBooks completed (an empty ``OrderStatus``), as Oscar's sandbox names it.
+    completed_status = "Complete"
 
     # --- queries -----------------------------------------------------------------
 
     def iter_records(self, queryset: QuerySet[Any], statuses: Sequence[str]) -> Iterator[OrderRecord]:
         """Every sale and refund, read as rows (:mod:`connex_bridge.contrib.oscar.rows`): one query for
-        the orders, streamed, and five per :attr:`chunk_size` orders for their lines, basket discounts,
-        surcharges, payment sources and transactions. Each order goes through :meth:`to_record` as an
-        :class:`~connex_bridge.contrib.oscar.rows.OrderRow`."""
+        the orders, streamed, and six per :attr:`chunk_size` orders for their lines, basket discounts,
+        surcharges, payment sources and transactions, parent notes and shipping events. Each order goes
+        through :meth:`to_record` as an :class:`~connex_bridge.contrib.oscar.rows.OrderRow`."""
         window = self.select_sales_and_refunds(queryset, statuses)
         rows = self.order_rows(self.order_by(window))
         for index, chunk in enumerate(chunks(rows.iterator(chunk_size=self.chunk_size), self.chunk_size)):
@@ -211,8 +218,51 @@ class OscarOrderSource(OrderSource):
             payment_method=payments[0].method if payments else (sources[0].source_type.name if sources else ""),
             payment_reference=payments[0].reference if payments else (sources[0].reference if sources else ""),
             parent_number=order.connex_parent_number or "",
+            tracking_number=order.connex_tracking_number,
+            shipped_at=order.connex_shipped_at,
             payments=payments,
         )
+
+    # --- back from QuickBooks: changeorderstatus ---------------------------------------
+
+    def apply_status(self, order: Any, change: OrderStatusUpdate) -> bool:
+        """The status through Oscar's ``EventHandler`` (``order.set_status()``: the pipeline, line
+        cascades and the ``order_status_changed`` signal), and a tracking number as a shipping event of
+        :attr:`shipping_event_type` with the number in its notes, for every line's quantity not yet
+        shipped, once. ``PaidDate`` is not recorded: Oscar's payments are transactions with an amount.
+
+        A status the pipeline does not allow from the order's is refused, and nothing is kept.
+        """
+        from oscar.core.loading import get_class  # Oscar's, or the shop's fork of it
+
+        handler = get_class("order.processing", "EventHandler")()
+        changed = False
+        if change.status != order.status:
+            try:
+                handler.handle_order_status_change(order, change.status)
+            except get_class("order.exceptions", "InvalidOrderStatus") as exc:
+                allowed = ", ".join(order.available_statuses()) or "none"
+                raise WriteRefusedError(
+                    f"OrderStatus maps to {change.status!r}, which Oscar's order pipeline does not allow after "
+                    f"{order.status!r} (allowed: {allowed}); map the name Connex sends in "
+                    f"CONNEX_BRIDGE['ORDER_STATUS_MAP'], or change OSCAR_ORDER_STATUS_PIPELINE. ({exc})"
+                ) from exc
+            changed = True
+        code = change.tracking_number
+        if code:
+            event_type = _manager("order", "ShippingEventType").get_or_create(name=self.shipping_event_type)[0]
+            if not order.shipping_events.filter(event_type=event_type, notes=code).exists():
+                lines, quantities = [], []
+                for line in order.lines.all():
+                    left = line.quantity - line.shipping_event_quantity(event_type)
+                    if left > 0:
+                        lines.append(line)
+                        quantities.append(left)
+                event = handler.handle_shipping_event(order, event_type, lines, quantities, reference=code)
+                if change.shipped_at is not None:
+                    type(event)._default_manager.filter(pk=event.pk).update(date_created=change.shipped_at)
+                changed = True
+        return changed
 
     def read_order(self, order: Any) -> OrderRow:
         """The row object of one Oscar ``Order`` instance, read as a poll reads it."""

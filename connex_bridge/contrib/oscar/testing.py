@@ -87,6 +87,9 @@ class OscarHarness(ShopHarness):
     name = "oscar"
     connex_settings = {"ORDER_SOURCE": "connex_bridge.contrib.oscar.source.OscarOrderSource"}
     source_class = OscarOrderSource
+    # The pipeline of tests/oscar_settings.py; Oscar's payments have no paid date of their own to set.
+    status_change = ("Being processed", "Shipped")
+    keeps_paid_date = False
 
     def create(self, spec: OrderSpec) -> None:
         basket = Basket.objects.create()
