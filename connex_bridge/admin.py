@@ -30,7 +30,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from connex_bridge import credential_secrets
 from connex_bridge.actions import base_path
 from connex_bridge.models import ConnexCredential, SyncLogEntry, SyncLogRange
-from connex_bridge.synclog import entries_serving
+from connex_bridge.synclog import entries_serving, sent_status
 
 SHOWN_ONCE_TEMPLATE = "admin/connex_bridge/connexcredential/secret_once.html"
 
@@ -291,8 +291,8 @@ class LoggedStatusFilter(admin.SimpleListFilter):
 
 class SyncLogRangeInline(admin.TabularInline):  # type: ignore[type-arg]
     model = SyncLogRange
-    fields = ["list", "numbers", "status"]
-    readonly_fields = ("list", "numbers", "status")
+    fields = ["list", "numbers", "statuses_sent"]
+    readonly_fields = ("list", "numbers", "statuses_sent")
     extra = 0
     can_delete = False
     verbose_name_plural = _("order numbers served")
@@ -300,6 +300,10 @@ class SyncLogRangeInline(admin.TabularInline):  # type: ignore[type-arg]
     @admin.display(description=_("order numbers"))
     def numbers(self, obj: SyncLogRange) -> str:
         return obj.text
+
+    @admin.display(description=_("statuses sent, in number order"))
+    def statuses_sent(self, obj: SyncLogRange) -> str:
+        return obj.status_summary(obj.entry.statuses or [])
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -339,6 +343,20 @@ class SyncLogEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         if obj.status < 400 and not obj.complete:
             return gettext("%(status)s, cut short") % {"status": obj.status}
         return str(obj.status)
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        """With an order number searched for, a column says in which list and status each request sent it."""
+        display = list(super().get_list_display(request))
+        term = request.GET.get("q", "").strip()
+        if term:
+
+            @admin.display(description=gettext("order %(number)s sent as") % {"number": term})
+            def sent_as(obj: SyncLogEntry) -> str:
+                found = sent_status(obj, term)
+                return f"{found[1]} ({found[0]})" if found is not None else "—"
+
+            display.insert(display.index("status_display") + 1, sent_as)
+        return display
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Any], search_term: str

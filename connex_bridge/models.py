@@ -9,6 +9,7 @@ ids are kept as strings.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -365,6 +366,8 @@ class SyncLogEntry(models.Model):
     bytes_sent = models.PositiveBigIntegerField(_("bytes sent"), default=0)
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
     client_address = models.CharField(_("client address"), max_length=45, blank=True)
+    #: The statuses of the orders served, which each range's ``statuses`` index.
+    statuses = models.JSONField(_("statuses sent"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("Connex request")
@@ -390,7 +393,8 @@ class SyncLogRange(models.Model):
 
     entry = models.ForeignKey(SyncLogEntry, models.CASCADE, related_name="ranges")
     list = models.CharField(_("list"), max_length=20)
-    status = models.CharField(_("status"), max_length=100, blank=True)
+    #: Each number's status in order, as indexes into the entry's ``statuses``, run-length encoded.
+    statuses = models.TextField(_("statuses"), blank=True)
     prefix = models.CharField(_("prefix"), max_length=100, blank=True)
     first = models.BigIntegerField(_("first"), null=True, blank=True)
     last = models.BigIntegerField(_("last"), null=True, blank=True)
@@ -402,7 +406,17 @@ class SyncLogRange(models.Model):
         indexes = [models.Index(fields=["prefix", "first", "last"], name="connex_log_range_number")]
 
     def __str__(self) -> str:
-        return f"{self.text} ({self.list}{', ' + self.status if self.status else ''})"
+        return f"{self.text} ({self.list})"
+
+    def status_summary(self, names: Sequence[str], limit: int = 12) -> str:
+        """``delivered ×40, paid, delivered ×3``: the statuses in the run's order (the first ``limit`` changes)."""
+        parts = []
+        for part in self.statuses.split(",")[:limit] if self.statuses else []:
+            index, _, count = part.partition("*")
+            name = names[int(index)] if int(index) < len(names) else "?"
+            parts.append(f"{name} ×{count}" if count else name)
+        more = len(self.statuses.split(",")) - limit if self.statuses else 0
+        return ", ".join(parts) + (f", … ({more} more changes)" if more > 0 else "")
 
     @property
     def text(self) -> str:

@@ -13,6 +13,7 @@ write is logged (``connex_bridge.synclog``) and the answer goes out all the same
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import logging
 import re
@@ -51,27 +52,64 @@ def split_number(number: str) -> tuple[str, int | None, int]:
     return prefix, int(digits), len(digits) if digits.startswith("0") and len(digits) > 1 else 0
 
 
-def number_ranges(numbers: Iterable[tuple[str, str]]) -> list[tuple[str, str, int | None, int | None, int]]:
-    """Runs of ``(number, status)``: ``(status, prefix, first, last, width)``, consecutive numbers merged."""
+Run = tuple[str, "int | None", "int | None", int, str]
+
+
+def number_ranges(numbers: Iterable[tuple[str, str]], names: dict[str, int] | None = None) -> list[Run]:
+    """The ``(number, status)`` pairs of one list as runs of consecutive numbers.
+
+    Per run ``(prefix, first, last, width, statuses)``: ``statuses`` is each number's status in the
+    run's order, as indexes into ``names`` (status → index, filled in as statuses are met; share one
+    between lists), run-length encoded (``"0*12,1,0*3"``). A number without trailing digits is a run
+    of its own (``first`` is None).
+    """
+    names = {} if names is None else names
     keyed = sorted(
-        {(status, *split_number(number)) for number, status in numbers},
-        key=lambda item: (item[0], item[1], item[3], -1 if item[2] is None else item[2]),
+        ((*split_number(number), names.setdefault(status, len(names))) for number, status in numbers),
+        key=lambda item: (item[0], item[2], -1 if item[1] is None else item[1]),
     )
     runs: list[list[Any]] = []
-    for status, prefix, n, width in keyed:
+    for prefix, n, width, status in keyed:
         last = runs[-1] if runs else None
-        if (
-            n is not None
-            and last is not None
-            and last[:2] == [status, prefix]
-            and last[4] == width
-            and last[3] is not None
-            and n == last[3] + 1
-        ):
-            last[3] = n
+        if n is not None and last is not None and last[0] == prefix and last[3] == width and last[2] == n - 1:
+            last[2] = n
+            last[4].append(status)
         else:
-            runs.append([status, prefix, n, n, width])
-    return [tuple(run) for run in runs]
+            runs.append([prefix, n, n, width, [status]])
+    return [(prefix, first, last, width, _rle(statuses)) for prefix, first, last, width, statuses in runs]
+
+
+def _rle(indexes: list[int]) -> str:
+    parts: list[str] = []
+    for index, group in itertools.groupby(indexes):
+        count = sum(1 for _ in group)
+        parts.append(f"{index}*{count}" if count > 1 else str(index))
+    return ",".join(parts)
+
+
+def status_at(statuses: str, position: int) -> int | None:
+    """The status index at ``position`` of a run's encoded ``statuses``; None past its end."""
+    for part in statuses.split(","):
+        index, _, count = part.partition("*")
+        position -= int(count or 1)
+        if position < 0:
+            return int(index)
+    return None
+
+
+def sent_status(entry: Any, number: str) -> tuple[str, str] | None:
+    """``(list, status)`` of order ``number`` in what ``entry`` served, or None when it held no such number."""
+    prefix, n, width = split_number(number.strip())
+    for found in entry.ranges.filter(prefix=prefix, width=width if n is not None else 0):
+        if n is None and found.first is None:
+            index = status_at(found.statuses, 0)
+        elif n is not None and found.first is not None and found.first <= n <= found.last:
+            index = status_at(found.statuses, n - found.first)
+        else:
+            continue
+        names = entry.statuses or []
+        return found.list, names[index] if index is not None and index < len(names) else ""
+    return None
 
 
 def entries_serving(number: str, entries: QuerySet[Any]) -> QuerySet[Any]:
@@ -171,6 +209,16 @@ class Recorder:
         from connex_bridge.models import SyncLogEntry, SyncLogRange
 
         request = self.request
+        names: dict[str, int] = {}  # the statuses of every list, indexed once for the entry
+        runs = [
+            (name, run)
+            for name, numbers in (
+                ("Orders", held.orders),
+                ("CancelledOrders", held.refunds),
+                ("Purchases", held.purchases),
+            )
+            for run in number_ranges(numbers, names)
+        ]
         entry = SyncLogEntry.objects.create(
             at=self.at,
             credential=credential,
@@ -190,17 +238,13 @@ class Recorder:
             bytes_sent=sent,
             duration_ms=round((time.perf_counter() - self.started) * 1000),
             client_address=address,
+            statuses=list(names),
         )
         ranges = [
             SyncLogRange(
-                entry=entry, list=name, status=status[:100], prefix=prefix[:100], first=first, last=last, width=width
+                entry=entry, list=name, prefix=prefix[:100], first=first, last=last, width=width, statuses=encoded
             )
-            for name, numbers in (
-                ("Orders", held.orders),
-                ("CancelledOrders", held.refunds),
-                ("Purchases", held.purchases),
-            )
-            for status, prefix, first, last, width in number_ranges(numbers)
+            for name, (prefix, first, last, width, encoded) in runs
         ]
         if ranges:
             SyncLogRange.objects.bulk_create(ranges, batch_size=500)

@@ -15,23 +15,26 @@ from django.test import Client
 from django.utils import timezone
 
 from connex_bridge.models import ConnexCredential, SyncLogEntry
-from connex_bridge.synclog import entries_serving, number_ranges, prune
+from connex_bridge.synclog import entries_serving, number_ranges, prune, sent_status, status_at
 from connex_bridge.testing.client import HTTPSClient, basic
 from connex_bridge.testing.contract import T0, day_window
 from connex_bridge.testing.factories import OrderFactory
 
 
-def test_order_numbers_are_kept_as_ranges_per_status():
+def test_order_numbers_are_kept_as_runs_with_each_numbers_status():
     numbers = [(f"{n}", "paid") for n in range(1001, 1951)] + [("1960", "paid"), ("1002", "shipped")]
-    numbers += [("D0042", "paid"), ("D0043", "paid"), ("WEB-A", "paid")]
+    numbers = [pair for pair in numbers if pair != ("1002", "paid")]
+    numbers += [("D0042", "paid"), ("D0043", "refunded"), ("WEB-A", "paid")]
+    names: dict[str, int] = {}
 
-    assert number_ranges(numbers) == [
-        ("paid", "", 1001, 1950, 0),
-        ("paid", "", 1960, 1960, 0),
-        ("paid", "D", 42, 43, 4),
-        ("paid", "WEB-A", None, None, 0),
-        ("shipped", "", 1002, 1002, 0),
+    assert number_ranges(numbers, names) == [
+        ("", 1001, 1950, 0, "0,1,0*948"),  # 1002 was shipped, every other one paid
+        ("", 1960, 1960, 0, "0"),
+        ("D", 42, 43, 4, "0,2"),
+        ("WEB-A", None, None, 0, "0"),
     ]
+    assert names == {"paid": 0, "shipped": 1, "refunded": 2}
+    assert [status_at("0,1,0*948", position) for position in (0, 1, 2, 949, 950)] == [0, 1, 0, 0, None]
 
 
 @pytest.fixture
@@ -60,10 +63,15 @@ def test_a_poll_is_logged_with_what_it_asked_and_what_it_got(streaming, credenti
     assert (entry.orders, entry.refunds, entry.payments) == (3, 1, len(json.loads(body)["Payments"]))
     assert entry.bytes_sent == len(body)
     assert entry.client_address == "203.0.113.9"
-    assert [(r.list, r.status, r.text) for r in entry.ranges.order_by("list")] == [
-        ("CancelledOrders", "cancelled", "1004"),
-        ("Orders", "paid", "1001–1003"),
+    assert [(r.list, r.text) for r in entry.ranges.order_by("list")] == [
+        ("CancelledOrders", "1004"),
+        ("Orders", "1001–1003"),
     ]
+    assert (sent_status(entry, "1002"), sent_status(entry, "1004"), sent_status(entry, "1005")) == (
+        ("Orders", "paid"),
+        ("CancelledOrders", "cancelled"),
+        None,
+    )
     assert credential.secret not in repr(list(SyncLogEntry.objects.values())) + repr(list(entry.ranges.values()))
 
 
@@ -197,8 +205,9 @@ def test_the_admin_finds_when_connex_last_received_an_order_in_two_clicks(logged
     listing = client.get("/admin/connex_bridge/synclogentry/?q=1002")
     assert listing.status_code == 200
     assert list(listing.context["cl"].result_list) == [logged[0]]
+    assert "Order 1002 sent as" in listing.content.decode() and "paid (Orders)" in listing.content.decode()
     page = client.get(f"/admin/connex_bridge/synclogentry/{logged[0].pk}/change/")
-    assert "1001–1002" in page.content.decode() and "paid" in page.content.decode()
+    assert "1001–1002" in page.content.decode() and "paid ×2" in page.content.decode()
     assert client.get("/admin/connex_bridge/synclogentry/add/").status_code == 403
 
 

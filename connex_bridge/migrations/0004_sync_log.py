@@ -32,6 +32,7 @@ class Migration(migrations.Migration):
                 ('complete', models.BooleanField(default=True, verbose_name='answer complete')),
                 ('bytes_sent', models.PositiveBigIntegerField(default=0, verbose_name='bytes sent')),
                 ('duration_ms', models.PositiveIntegerField(default=0, verbose_name='duration (ms)')),
+                ('statuses', models.JSONField(blank=True, default=list, verbose_name='statuses sent')),
                 ('client_address', models.CharField(blank=True, max_length=45, verbose_name='client address')),
                 ('credential', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='log_entries', to='connex_bridge.connexcredential', verbose_name='credential')),
             ],
@@ -46,7 +47,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('list', models.CharField(max_length=20, verbose_name='list')),
-                ('status', models.CharField(blank=True, max_length=100, verbose_name='status')),
+                ('statuses', models.TextField(blank=True, verbose_name='statuses')),
                 ('prefix', models.CharField(blank=True, max_length=100, verbose_name='prefix')),
                 ('first', models.BigIntegerField(blank=True, null=True, verbose_name='first')),
                 ('last', models.BigIntegerField(blank=True, null=True, verbose_name='last')),
