@@ -102,48 +102,46 @@ class Chunk:
         """The row object of one order row, with everything that hangs off it."""
         pk, user_pk = row[0], row[11]
         user = None if user_pk is None else UserRow(user_pk, row[_A], self)
-        countries: dict[Any, CountryRow] = {}
         billing: BillingAddressRow | None = None
         shipping: ShippingAddressRow | None = None
+        country: CountryRow | None = None
         if row[_B] is not None:
-            billing = BillingAddressRow._make((*row[_B : _B + 9], self._country(countries, row, _B + 9), self))
+            if row[_B + 9] is not None:
+                country = CountryRow(row[_B + 9], row[_B + 9], row[_B + 10], self)
+            billing = BillingAddressRow._make((*row[_B : _B + 9], country, self))
         if row[_S] is not None:
-            shipping_country = self._country(countries, row, _S + 9)
-            shipping = ShippingAddressRow._make((*row[_S : _S + 9], shipping_country, row[_S + 11], self))
-        order_discounts: dict[Any, OrderDiscountRow] = {}
+            code = row[_S + 9]
+            if code is None:
+                country = None
+            elif country is None or country.pk != code:  # the billing address's country, or another
+                country = CountryRow(code, code, row[_S + 10], self)
+            shipping = ShippingAddressRow._make((*row[_S : _S + 9], country, row[_S + 11], self))
         lines = []
+        discounts_of = self.discounts.get
+        order_discounts: dict[Any, OrderDiscountRow] = {}
         for line in self.lines.get(pk, ()):
             found = []
-            for _, discount_pk, amount, incl, od_pk, offer_name, voucher_code in self.discounts.get(line[1], ()):
+            for _, discount_pk, amount, incl, od_pk, offer_name, voucher_code in discounts_of(line[1], ()):
                 order_discount = order_discounts.get(od_pk)
                 if order_discount is None:
                     order_discount = order_discounts[od_pk] = OrderDiscountRow(od_pk, offer_name, voucher_code, self)
                 found.append(LineDiscountRow(discount_pk, amount, incl, od_pk, order_discount, self))
             lines.append(LineRow._make((*line[1:], Related(found), self)))
         surcharges = [SurchargeRow._make((*surcharge[1:], self)) for surcharge in self.surcharges.get(pk, ())]
-        source_types: dict[Any, SourceTypeRow] = {}
         sources: list[SourceRow] = []
-        last: SourceRow | None = None
-        for _, source_pk, reference, debited, type_pk, type_name, txn_pk, *txn in self.sources.get(pk, ()):
-            if last is None or last.pk != source_pk:
-                source_type = source_types.get(type_pk)
-                if source_type is None:
-                    source_type = source_types[type_pk] = SourceTypeRow(type_pk, type_name, self)
-                last = SourceRow(source_pk, reference, debited, source_type, Related([]), self)
-                sources.append(last)
-            if txn_pk is not None:
-                last.transactions.rows.append(TransactionRow._make((txn_pk, *txn, self)))
+        source: SourceRow | None = None
+        source_type: SourceTypeRow | None = None
+        for found_row in self.sources.get(pk, ()):
+            # order_id, pk, reference, amount_debited, source_type_id, its name, then the transaction's columns
+            if source is None or source.pk != found_row[1]:
+                if source_type is None or source_type.pk != found_row[4]:
+                    source_type = SourceTypeRow(found_row[4], found_row[5], self)
+                source = SourceRow(found_row[1], found_row[2], found_row[3], source_type, Related([]), self)
+                sources.append(source)
+            if found_row[6] is not None:
+                source.transactions.rows.append(TransactionRow._make((*found_row[6:], self)))
         related = (Related(lines), Related(surcharges), Related(sources))
         return OrderRow._make((*row[:_A], self.parents.get(pk), user, billing, shipping, *related, self))
-
-    def _country(self, countries: dict[Any, CountryRow], row: tuple[Any, ...], at: int) -> CountryRow | None:
-        code = row[at]
-        if code is None:
-            return None
-        found = countries.get(code)
-        if found is None:
-            found = countries[code] = CountryRow(code, code, row[at + 1], self)
-        return found
 
     def _keys(self, kind: type) -> set[Any]:
         """The primary keys of every row of ``kind`` in the chunk, from the rows as read."""
