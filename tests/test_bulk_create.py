@@ -59,7 +59,7 @@ def half(body: dict[str, Any], prefix: str) -> dict[str, list[Any]]:
 
 
 HARNESSES: list[ShopHarness] = [BuiltinHarness(), DemoShopHarness()]
-if os.environ.get("CONNEX_TEST_OSCAR"):  # tox -e oscar; its harness keeps the default writer (create() per spec)
+if os.environ.get("CONNEX_TEST_OSCAR"):  # tox -e oscar: its bulk writer against its checkout
     from connex_bridge.contrib.oscar.testing import OscarHarness
 
     HARNESSES.append(OscarHarness())

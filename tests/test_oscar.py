@@ -30,6 +30,7 @@ from connex_bridge.contrib.oscar.source import OscarOrderSource
 from connex_bridge.contrib.oscar.testing import OscarHarness, SpecStrategy
 from connex_bridge.testing.contract import T0, UTC, day_window, get_orders, numbers, z
 from connex_bridge.testing.harness import LineSpec
+from connex_bridge.testing.specs import generate_specs
 
 Applicator = get_class("offer.applicator", "Applicator")
 Basket = get_model("basket", "Basket")
@@ -85,7 +86,8 @@ class OneStoreOscarSource(OscarOrderSource):
 
 @pytest.fixture
 def oscar(settings: Any, db: None) -> OscarHarness:
-    settings.CONNEX_BRIDGE = dict(OscarHarness.connex_settings)
+    # The query counts here are what reading takes; the sync log's own writes: tests/test_synclog.py.
+    settings.CONNEX_BRIDGE = {**OscarHarness.connex_settings, "SYNC_LOG": False}
     return OscarHarness()
 
 
@@ -702,6 +704,49 @@ def test_the_query_count_stays_constant_when_the_answer_is_read_in_chunks(
     assert get_orders(connex, **day_window()) == body  # the same answer as read in one chunk
 
 
+#: The month of connex_bridge.testing.specs.generate_specs, whole.
+GENERATED_MONTH = {"date_modified_min": "2025-02-19T00:00:00Z", "date_modified_max": "2025-03-23T00:00:00Z"}
+
+
+def test_generated_orders_cost_the_same_eight_queries_at_40_and_at_400_orders(oscar, connex, django_assert_num_queries):
+    oscar.bulk_create(generate_specs(40, seed=3, prefix="S"))
+    get_orders(connex, **GENERATED_MONTH)  # records last_used_at, which is written at most once a minute
+    with django_assert_num_queries(8):  # the credential, the orders, 6 related tables
+        small = get_orders(connex, **GENERATED_MONTH)
+
+    oscar.bulk_create(generate_specs(360, seed=4, prefix="L"))
+
+    with django_assert_num_queries(8):
+        large = get_orders(connex, **GENERATED_MONTH)
+    assert len(small["Orders"]) + len(small["CancelledOrders"]) == 40
+    assert len(large["Orders"]) + len(large["CancelledOrders"]) == 400
+    assert len(large["Payments"]) > len(small["Payments"]) >= 30
+
+
+def test_a_window_of_exactly_chunk_size_orders_selects_its_related_rows_by_the_windows_filter(
+    oscar, connex, monkeypatch, django_assert_num_queries
+):
+    oscar.bulk_create(generate_specs(12, seed=3))
+    get_orders(connex, **GENERATED_MONTH)
+    whole = get_orders(connex, **GENERATED_MONTH)
+    related = ("order_line", "order_orderlinediscount", "order_surcharge", "payment_source", "order_ordernote")
+
+    def by_subquery(queries: list[dict[str, Any]]) -> list[bool]:
+        """For each related table's query: does it select by a subquery (else by a list of order keys)?"""
+        selects = [q["sql"] for q in queries if any(f'FROM "{table}"' in q["sql"] for table in related)]
+        return [sql.count("IN (SELECT") > 0 for sql in selects]
+
+    monkeypatch.setattr(OscarOrderSource, "chunk_size", 12)
+    with django_assert_num_queries(8) as one_chunk:
+        assert get_orders(connex, **GENERATED_MONTH) == whole
+    assert by_subquery(one_chunk.captured_queries) == [True] * 5  # no list of 12 keys: the window is the chunk
+
+    monkeypatch.setattr(OscarOrderSource, "chunk_size", 11)  # 12 orders: chunks of 11 and 1, by their keys
+    with django_assert_num_queries(1 + 1 + 2 * 6) as two_chunks:
+        assert get_orders(connex, **GENERATED_MONTH) == whole
+    assert by_subquery(two_chunks.captured_queries) == [False] * 10
+
+
 def test_a_chunk_of_rows_is_freed_as_soon_as_its_records_are_built(oscar, connex, monkeypatch):
     from connex_bridge.contrib.oscar.rows import Chunk
 
@@ -727,7 +772,7 @@ def test_a_subclass_reading_more_of_the_order_gets_oscars_instances_at_a_constan
     checkout("1002", Cart([("B", "5.00", 2)], user=user))
     oscar.set_times("1001", T0, T0)
     oscar.set_times("1002", T0, T0)
-    settings.CONNEX_BRIDGE = {"ORDER_SOURCE": "tests.test_oscar.NamedCustomerOscarSource"}
+    settings.CONNEX_BRIDGE = {"ORDER_SOURCE": "tests.test_oscar.NamedCustomerOscarSource", "SYNC_LOG": False}
     get_orders(connex, **day_window())
 
     # the poll's 7, then the users and the lines as instances, and their products (one each)

@@ -4,8 +4,8 @@ Building Oscar model instances and prefetching five relations onto them costs a 
 per order and relation, several times what turning the same data into a record costs. So the
 source reads ``values_list`` rows instead — one query for the orders (with their user, addresses,
 countries and site joined), then per chunk of orders one query each for the lines, the basket
-discounts of the lines, the surcharges, the payment sources and their transactions, the parent notes,
-the shipping events — and hands its methods small row objects instead of instances.
+discounts of the lines, the surcharges, the payment sources and their transactions — and hands
+its methods small row objects instead of instances.
 
 A row object has the attribute names of the Oscar instance it stands for, for every field the
 source reads: ``line.partner_sku``, ``order.user.email``, ``address.country.printable_name``,
@@ -63,7 +63,14 @@ class Related:
 
 
 class Chunk:
-    """The row objects of one chunk of orders, and the Oscar instances they stand for once one is read.
+    """One chunk of orders: the rows its queries read, and the row objects of one order at a time.
+
+    The related rows are kept as the plain tuples the queries return, grouped by order (the
+    cyclic collector soon stops tracking tuples of plain values); :meth:`__iter__` builds each
+    order's row objects only when its record is about to be built, and they go as soon as it is.
+    Holding the whole chunk as row objects instead would keep tens of thousands of container
+    objects alive at once, and Python's full garbage collections over them cost as much as the
+    rest of the poll.
 
     :meth:`instance` loads a table's instances for every row of the chunk at once, so reading an
     attribute the rows lack costs one query per table and chunk, not one per row.
@@ -72,33 +79,109 @@ class Chunk:
     def __init__(self, source: OscarOrderSource, db: str) -> None:
         self.source = source
         self.db = db
-        self.orders: list[OrderRow] = []
+        #: The order rows (``source.order_rows()``) and, by order key, their related rows as read.
+        self.orders: list[tuple[Any, ...]] = []
+        self.lines: dict[Any, list[tuple[Any, ...]]] = {}
+        #: Basket line discounts by line key.
+        self.discounts: dict[Any, list[tuple[Any, ...]]] = {}
+        self.surcharges: dict[Any, list[tuple[Any, ...]]] = {}
+        #: Payment sources joined with their transactions (a row per transaction, or one with none).
+        self.sources: dict[Any, list[tuple[Any, ...]]] = {}
+        self.parents: dict[Any, str] = {}
+        #: The shipping events of the source's ``shipping_event_type``: (order key, notes, date).
+        self.parcels: dict[Any, list[tuple[Any, ...]]] = {}
         self._instances: dict[type, dict[Any, Model]] = {}
 
-    def _rows(self) -> Iterator[Any]:
-        """Every row object of the chunk (each once): the orders and what hangs off them."""
-        seen: set[int] = set()
-        stack: list[Any] = list(self.orders)
-        while stack:
-            row = stack.pop()
-            if id(row) in seen:
-                continue
-            seen.add(id(row))
-            yield row
-            for value in row:
-                if isinstance(value, Related):
-                    stack.extend(value.rows)
-                elif type(value) in _ROW_TYPES:
-                    stack.append(value)
+    def __len__(self) -> int:
+        return len(self.orders)
+
+    def __iter__(self) -> Iterator[OrderRow]:
+        """The row object of each order of the chunk, built as it is asked for."""
+        for row in self.orders:
+            yield self.order(row)
+
+    def order(self, row: tuple[Any, ...]) -> OrderRow:
+        """The row object of one order row, with everything that hangs off it."""
+        pk, user_pk = row[0], row[11]
+        user = None if user_pk is None else UserRow(user_pk, row[_A], self)
+        billing: BillingAddressRow | None = None
+        shipping: ShippingAddressRow | None = None
+        country: CountryRow | None = None
+        if row[_B] is not None:
+            if row[_B + 9] is not None:
+                country = CountryRow(row[_B + 9], row[_B + 9], row[_B + 10], self)
+            billing = BillingAddressRow._make((*row[_B : _B + 9], country, self))
+        if row[_S] is not None:
+            code = row[_S + 9]
+            if code is None:
+                country = None
+            elif country is None or country.pk != code:  # the billing address's country, or another
+                country = CountryRow(code, code, row[_S + 10], self)
+            shipping = ShippingAddressRow._make((*row[_S : _S + 9], country, row[_S + 11], self))
+        lines = []
+        discounts_of = self.discounts.get
+        order_discounts: dict[Any, OrderDiscountRow] = {}
+        for line in self.lines.get(pk, ()):
+            found = []
+            for _, discount_pk, amount, incl, od_pk, offer_name, voucher_code in discounts_of(line[1], ()):
+                order_discount = order_discounts.get(od_pk)
+                if order_discount is None:
+                    order_discount = order_discounts[od_pk] = OrderDiscountRow(od_pk, offer_name, voucher_code, self)
+                found.append(LineDiscountRow(discount_pk, amount, incl, od_pk, order_discount, self))
+            lines.append(LineRow._make((*line[1:], Related(found), self)))
+        surcharges = [SurchargeRow._make((*surcharge[1:], self)) for surcharge in self.surcharges.get(pk, ())]
+        sources: list[SourceRow] = []
+        source: SourceRow | None = None
+        source_type: SourceTypeRow | None = None
+        for found_row in self.sources.get(pk, ()):
+            # order_id, pk, reference, amount_debited, source_type_id, its name, then the transaction's columns
+            if source is None or source.pk != found_row[1]:
+                if source_type is None or source_type.pk != found_row[4]:
+                    source_type = SourceTypeRow(found_row[4], found_row[5], self)
+                source = SourceRow(found_row[1], found_row[2], found_row[3], source_type, Related([]), self)
+                sources.append(source)
+            if found_row[6] is not None:
+                source.transactions.rows.append(TransactionRow._make((*found_row[6:], self)))
+        related = (Related(lines), Related(surcharges), Related(sources))
+        shipped = self.parcels.get(pk, ())
+        tracking = ", ".join(notes for _order, notes, _date in shipped if notes)
+        shipped_at = shipped[0][2] if shipped else None
+        return OrderRow._make(
+            (*row[:_A], self.parents.get(pk), tracking, shipped_at, user, billing, shipping, *related, self)
+        )
+
+    def _keys(self, kind: type) -> set[Any]:
+        """The primary keys of every row of ``kind`` in the chunk, from the rows as read."""
+        orders = self.orders
+        if kind is OrderRow:
+            return {row[0] for row in orders}
+        if kind is UserRow:
+            return {row[11] for row in orders} - {None}
+        if kind is BillingAddressRow:
+            return {row[_B] for row in orders} - {None}
+        if kind is ShippingAddressRow:
+            return {row[_S] for row in orders} - {None}
+        if kind is CountryRow:
+            return ({row[_B + 9] for row in orders} | {row[_S + 9] for row in orders}) - {None}
+        where = {
+            LineRow: (self.lines, 1),
+            SurchargeRow: (self.surcharges, 1),
+            LineDiscountRow: (self.discounts, 1),
+            OrderDiscountRow: (self.discounts, 4),
+            SourceRow: (self.sources, 1),
+            SourceTypeRow: (self.sources, 4),
+            TransactionRow: (self.sources, 6),
+        }
+        table, column = where[kind]
+        return {related[column] for rows in table.values() for related in rows} - {None}
 
     def release(self) -> None:
         """Forget the chunk's rows once its records are built.
 
-        Each row refers to its chunk, so the chunk referring to its orders is a reference cycle, which
-        only Python's cyclic collector frees, several chunks later; without it, the rows go as soon as
-        the records are built. A row read after this still reads its instance, alone.
+        A row object built before (a record may keep one) then reads its instance alone.
         """
         self.orders = []
+        self.lines, self.discounts, self.surcharges, self.sources, self.parents = {}, {}, {}, {}, {}
         self._instances.clear()
 
     def instance(self, row: Any) -> Model:
@@ -107,8 +190,7 @@ class Chunk:
         if loaded is None:
             model = _model(kind)
             manager = model._default_manager.db_manager(self.db)
-            pks = list({other.pk for other in self._rows() if type(other) is kind} | {row.pk})
-            queryset = manager.filter(pk__in=pks)
+            queryset = manager.filter(pk__in=list(self._keys(kind) | {row.pk}))
             if kind is OrderRow:
                 queryset = self.source.prefetch(queryset)
             loaded = self._instances[kind] = {obj.pk: obj for obj in queryset}
@@ -358,8 +440,6 @@ MODELS: dict[type, str] = {
     OrderRow: "order.Order",
 }
 
-_ROW_TYPES = frozenset({*MODELS, UserRow})
-
 #: The columns each query reads, in the order of the row objects' fields.
 _ADDRESS = ("pk", "first_name", "last_name", "line1", "line2", "line3", "line4", "state", "postcode")
 ORDER_COLUMNS = (
@@ -416,17 +496,18 @@ _BY_QUERY = {path: f"{path}__in" for path in ("order", "line__order", "source__o
 
 def read_chunk(
     source: OscarOrderSource, rows: list[tuple[Any, ...]], db: str, window: QuerySet[Any] | None = None
-) -> list[OrderRow]:
-    """The row objects of a chunk of order rows (``source.order_rows()``), with their lines, basket
-    discounts, surcharges, payment sources and transactions: one query each for the whole chunk.
+) -> Chunk:
+    """A chunk of order rows (``source.order_rows()``) with their lines, basket discounts, surcharges,
+    payment sources and transactions, and parent notes: one query each for the whole chunk. Iterating
+    it gives the orders' row objects.
 
     The related rows are those of the orders whose keys the chunk holds; or, when the chunk is
     every order of ``window`` (a queryset of orders), those of ``window``'s orders, which the database
     works out from the same filter at a constant cost instead of a lookup of thousands of keys.
     """
     chunk = Chunk(source, db)
-    keys = [row[0] for row in rows]
-    orders: Any = keys
+    chunk.orders = rows
+    orders: Any = [row[0] for row in rows]
     by_order = _BY_KEYS
     if window is not None:
         orders, by_order = window.values("pk"), _BY_QUERY
@@ -437,80 +518,32 @@ def read_chunk(
             related = related.annotate(**LINE_FALLBACKS)
         return related.order_by(*(ordering or ("pk",))).values_list(*columns)
 
-    order_discounts: dict[Any, OrderDiscountRow] = {}
-    discounts: dict[Any, list[LineDiscountRow]] = {}
-    for line_pk, pk, amount, incl, od_pk, offer_name, voucher_code in fetch(
+    def group(table: dict[Any, list[tuple[Any, ...]]], rows: Any) -> None:
+        for row in rows:
+            found = table.get(row[0])
+            if found is None:
+                table[row[0]] = [row]
+            else:
+                found.append(row)
+
+    discounts = fetch(
         "order.OrderLineDiscount", "line__order", LINE_DISCOUNT_COLUMNS, order_discount__category="Basket"
-    ):
-        order_discount = order_discounts.get(od_pk)
-        if order_discount is None:
-            order_discount = order_discounts[od_pk] = OrderDiscountRow(od_pk, offer_name, voucher_code, chunk)
-        discounts.setdefault(line_pk, []).append(LineDiscountRow(pk, amount, incl, od_pk, order_discount, chunk))
-    lines: dict[Any, list[LineRow]] = {}
-    for order_pk, pk, *fields in fetch("order.Line", "order", (*LINE_COLUMNS, *LINE_FALLBACKS)):
-        line = LineRow._make((pk, *fields, Related(discounts.get(pk, [])), chunk))
-        lines.setdefault(order_pk, []).append(line)
-    surcharges: dict[Any, list[SurchargeRow]] = {}
-    for order_pk, *fields in fetch("order.Surcharge", "order", SURCHARGE_COLUMNS):
-        surcharges.setdefault(order_pk, []).append(SurchargeRow._make((*fields, chunk)))
-    # Payment sources and their transactions in one query (a row per transaction, or one with none).
-    source_types: dict[Any, SourceTypeRow] = {}
-    sources: dict[Any, list[SourceRow]] = {}
-    last: SourceRow | None = None
-    for order_pk, pk, reference, debited, type_pk, type_name, txn_pk, *txn in fetch(
-        "payment.Source", "order", SOURCE_COLUMNS, "pk", "transactions__date_created", "transactions__pk"
-    ):
-        if last is None or last.pk != pk:
-            source_type = source_types.get(type_pk)
-            if source_type is None:
-                source_type = source_types[type_pk] = SourceTypeRow(type_pk, type_name, chunk)
-            last = SourceRow(pk, reference, debited, source_type, Related([]), chunk)
-            sources.setdefault(order_pk, []).append(last)
-        if txn_pk is not None:
-            last.transactions.rows.append(TransactionRow._make((txn_pk, *txn, chunk)))
+    )
+    group(chunk.discounts, discounts)
+    group(chunk.lines, fetch("order.Line", "order", (*LINE_COLUMNS, *LINE_FALLBACKS)))
+    group(chunk.surcharges, fetch("order.Surcharge", "order", SURCHARGE_COLUMNS))
+    ordering = ("pk", "transactions__date_created", "transactions__pk")
+    group(chunk.sources, fetch("payment.Source", "order", SOURCE_COLUMNS, *ordering))
     # The parcels: the notes (tracking numbers) and dates of the shipping events of the source's type.
-    parcels: dict[Any, list[tuple[str, dt.datetime]]] = {}
-    for order_pk, notes, date in fetch(
+    parcels = fetch(
         "order.ShippingEvent", "order", ("order_id", "notes", "date_created"), "order_id", "date_created", "pk",
         event_type__name=source.shipping_event_type,
-    ):  # fmt: skip
-        parcels.setdefault(order_pk, []).append((notes, date))
+    )  # fmt: skip
+    group(chunk.parcels, parcels)
     # The sale a refund order refunds: its latest note of the source's parent_note_type.
-    parents: dict[Any, str] = {}
+    parents = chunk.parents
     for order_pk, message in fetch(
         "order.OrderNote", "order", ("order_id", "message"), "order_id", "-pk", note_type=source.parent_note_type
     ):
         parents.setdefault(order_pk, message)
-    countries: dict[Any, CountryRow] = {}
-
-    def country(code: Any, name: Any) -> CountryRow | None:
-        if code is None:
-            return None
-        found = countries.get(code)
-        if found is None:
-            found = countries[code] = CountryRow(code, code, name, chunk)
-        return found
-
-    users: dict[Any, UserRow] = {}
-    for row in rows:
-        pk, user_pk = row[0], row[11]
-        user = None
-        if user_pk is not None:
-            user = users.get(user_pk)
-            if user is None:
-                user = users[user_pk] = UserRow(user_pk, row[_A], chunk)
-        billing: BillingAddressRow | None = None
-        shipping: ShippingAddressRow | None = None
-        if row[_B] is not None:
-            billing = BillingAddressRow._make((*row[_B : _B + 9], country(row[_B + 9], row[_B + 10]), chunk))
-        if row[_S] is not None:
-            shipping_country = country(row[_S + 9], row[_S + 10])
-            shipping = ShippingAddressRow._make((*row[_S : _S + 9], shipping_country, row[_S + 11], chunk))
-        related = (Related(lines.get(pk, [])), Related(surcharges.get(pk, [])), Related(sources.get(pk, [])))
-        shipped = parcels.get(pk, [])
-        tracking = ", ".join(notes for notes, _date in shipped if notes)
-        shipped_at = shipped[0][1] if shipped else None
-        chunk.orders.append(
-            OrderRow._make((*row[:_A], parents.get(pk), tracking, shipped_at, user, billing, shipping, *related, chunk))
-        )
-    return chunk.orders
+    return chunk

@@ -55,7 +55,6 @@ from connex_bridge.records import (
     PaymentRecord,
 )
 from connex_bridge.sources.base import CANCELLED_ANNOTATION, CHANGED_AT_ANNOTATION, OrderSource, WriteRefusedError
-from connex_bridge.sources.rows import chunks
 from connex_bridge.vocabulary import CENT, ZERO, cents
 
 #: Annotation holding the number of the sale a refund order refunds.
@@ -116,10 +115,10 @@ class OscarOrderSource(OrderSource):
         through :meth:`to_record` as an :class:`~connex_bridge.contrib.oscar.rows.OrderRow`."""
         window = self.select_sales_and_refunds(queryset, statuses)
         rows = self.order_rows(self.order_by(window))
-        for index, chunk in enumerate(chunks(rows.iterator(chunk_size=self.chunk_size), self.chunk_size)):
-            # A first chunk short of chunk_size is the whole window (read in one snapshot): its related
+        for index, (chunk, last) in enumerate(_chunks(rows.iterator(chunk_size=self.chunk_size), self.chunk_size)):
+            # A first chunk that ends the window is the whole window (read in one snapshot): its related
             # rows are selected by the window's own filter, not by a list of up to chunk_size keys.
-            whole = window if index == 0 and len(chunk) < self.chunk_size else None
+            whole = window if index == 0 and last else None
             orders = read_chunk(self, chunk, rows.db, whole)
             try:
                 for order in orders:
@@ -127,8 +126,7 @@ class OscarOrderSource(OrderSource):
                     record.is_cancelled = bool(order.connex_is_cancelled)
                     yield record
             finally:
-                if orders:
-                    orders[0].connex_chunk.release()
+                orders.release()
 
     def order_rows(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         """``queryset`` (annotated and ordered by :meth:`order_by`) as the rows of
@@ -439,6 +437,18 @@ class _Coupon:
         self.code: str = order_discount.voucher_code or ""
         self.amount = ZERO
         self.amount_incl_tax = ZERO
+
+
+def _chunks(rows: Iterator[tuple[Any, ...]], size: int) -> Iterator[tuple[list[tuple[Any, ...]], bool]]:
+    """``rows`` in lists of ``size``, each with whether it is the last: a full chunk looks one row ahead."""
+    chunk: list[tuple[Any, ...]] = []
+    for row in rows:
+        if len(chunk) == size:
+            yield chunk, False
+            chunk = []
+        chunk.append(row)
+    if chunk:
+        yield chunk, True
 
 
 def _manager(app_label: str, model_name: str) -> QuerySet[Any]:
