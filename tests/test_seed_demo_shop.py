@@ -422,10 +422,11 @@ def test_demo_credential_pairs_and_prints_what_to_type_and_working_curls(db):
     assert "connex-demo" in text and "demo-password" in text
     curls = [shlex.split(line) for line in text.splitlines() if line.strip().startswith("curl ")]
     assert [curl[-1].rsplit("/", 1)[-1].split("?")[0] for curl in curls] == [
-        "authenticatetowebservice", "orders", "purchaseorders", "inventory",
+        "authenticatetowebservice", "orders", "purchaseorders", "inventory", "changeorderstatus", "createorders",
     ]  # fmt: skip
     client = Client(HTTP_AUTHORIZATION=basic("connex-demo", "demo-password"))
     seed_demo_shop(12, seed=1)
+    assert "D10001" in text  # the changeorderstatus curl names the demo's first order
     for curl in curls:
         url = curl[-1]
         assert url.startswith("http://127.0.0.1:8765/connex/")
@@ -436,6 +437,8 @@ def test_demo_credential_pairs_and_prints_what_to_type_and_working_curls(db):
                 method, url.removeprefix("http://127.0.0.1:8765"), body or "", content_type="application/json"
             )
         assert response.status_code == 200, response.content
+        if url.endswith("createorders"):
+            assert json.loads(response.content)["OrdersCreated"] == ["QB-1001"]
         if method == "PUT":  # one SKU the shop has, one it has not: both answers are shown
             answer = json.loads(response.content)
             assert [p["Sku"] for p in answer["ProductSyncSuccess"]] == ["MUG-CER-12"]

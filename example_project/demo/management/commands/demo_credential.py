@@ -18,6 +18,17 @@ USERNAME = "connex-demo"
 PASSWORD = "demo-password"
 #: The inventory body of the printed curl: one SKU the demo shop sells, one it does not.
 STOCK_BODY = '[{"Sku": "MUG-CER-12", "StockQuantity": 24}, {"Sku": "NOT-IN-SHOP", "StockQuantity": 1}]'
+#: The changeorderstatus body: QuickBooks shipped the demo's first order (its number is filled in).
+STATUS_BODY = '{{"OrderNumber": "{number}", "OrderStatus": "Shipped", "TrackingNumber": "1Z999AA10123456784"}}'
+#: The createorders body: an order typed into QuickBooks, two mugs and 10.00 shipping (it balances).
+CREATE_BODY = (
+    '[{"OrderNumber": "QB-1001", "OrderStatus": "Shipped", "StoreName": "Web", "CurrencyCode": "USD", '
+    '"Total": 34.0, "TotalTax": 0, "ShippingExclTax": 10.0, "ShippingInclTax": 10.0, '
+    '"OrderDetails": [{"Sku": "MUG-CER-12", "Quantity": 2, "PriceExclTax": 12.0, "PriceInclTax": 12.0}], '
+    '"BillingAddress": {"FirstName": "Zoe", "LastName": "Quinn", "Address1": "12 Beacon Street", '
+    '"City": "Boston", "RegionName": "MA", "PostalCode": "02108", "TwoLetterIsoCode": "US", '
+    '"Email": "zoe@example.com"}, "Customer": {"Email": "zoe@example.com"}}]'
+)
 
 
 def connex_timestamp(moment: dt.datetime) -> str:
@@ -56,6 +67,9 @@ class Command(BaseCommand):
         start = connex_timestamp(today - dt.timedelta(days=30))
         end = connex_timestamp(today + dt.timedelta(days=1))
         auth = f"{USERNAME}:{PASSWORD}"
+        from shop.models import Order
+
+        first_order = Order.objects.order_by("pk").values_list("reference", flat=True).first() or "D10001"
         self.stdout.write(
             "\n".join(
                 [
@@ -71,6 +85,12 @@ class Command(BaseCommand):
                     f"  curl -u {auth} -X PUT -H 'Content-Type: application/json' "
                     f"-d '{STOCK_BODY}' "
                     f'"{base}inventory"',
+                    f"  curl -u {auth} -X POST -H 'Content-Type: application/json' "
+                    f"-d '{STATUS_BODY.format(number=first_order)}' "
+                    f'"{base}changeorderstatus"',
+                    f"  curl -u {auth} -X POST -H 'Content-Type: application/json' "
+                    f"-d '{CREATE_BODY}' "
+                    f'"{base}createorders"',
                 ]
             )
         )
