@@ -384,21 +384,25 @@ class SyncLogEntry(models.Model):
 
 
 class SyncLogRange(models.Model):
-    """A run of order numbers one :class:`SyncLogEntry` served in one list with one status.
+    """The order numbers of one shape one :class:`SyncLogEntry` served in one list, with their statuses.
 
-    ``D1001`` … ``D1950`` is ``prefix="D", first=1001, last=1950``; a number without trailing digits
-    is its own prefix with no ``first`` / ``last``. ``width`` is the digits' width when they are
-    zero-padded (``0042``), else 0.
+    ``D1001`` … ``D1950`` is ``prefix="D", first=1001, last=1950`` with ``numbers`` saying which of
+    them (``"0,1*949"``: every one); refunds numbered ``D1042-R1`` are another group (``suffix="-R1"``).
+    A number without digits is a group of its own with no ``first`` / ``last``. ``width`` is the digits'
+    width when they are zero-padded (``0042``), else 0. See :func:`connex_bridge.synclog.number_groups`.
     """
 
     entry = models.ForeignKey(SyncLogEntry, models.CASCADE, related_name="ranges")
     list = models.CharField(_("list"), max_length=20)
-    #: Each number's status in order, as indexes into the entry's ``statuses``, run-length encoded.
-    statuses = models.TextField(_("statuses"), blank=True)
     prefix = models.CharField(_("prefix"), max_length=100, blank=True)
+    suffix = models.CharField(_("suffix"), max_length=100, blank=True)
+    width = models.PositiveSmallIntegerField(_("width"), default=0)
     first = models.BigIntegerField(_("first"), null=True, blank=True)
     last = models.BigIntegerField(_("last"), null=True, blank=True)
-    width = models.PositiveSmallIntegerField(_("width"), default=0)
+    #: The steps from each number to the next, ascending, run-length encoded.
+    numbers = models.TextField(_("numbers"), blank=True)
+    #: Each number's status in the same order, as indexes into the entry's ``statuses``, run-length encoded.
+    statuses = models.TextField(_("statuses"), blank=True)
 
     class Meta:
         verbose_name = _("order numbers served")
@@ -408,25 +412,31 @@ class SyncLogRange(models.Model):
     def __str__(self) -> str:
         return f"{self.text} ({self.list})"
 
-    def status_summary(self, names: Sequence[str], limit: int = 12) -> str:
-        """``delivered ×40, paid, delivered ×3``: the statuses in the run's order (the first ``limit`` changes)."""
-        parts = []
-        for part in self.statuses.split(",")[:limit] if self.statuses else []:
-            index, _, count = part.partition("*")
-            name = names[int(index)] if int(index) < len(names) else "?"
-            parts.append(f"{name} ×{count}" if count else name)
-        more = len(self.statuses.split(",")) - limit if self.statuses else 0
-        return ", ".join(parts) + (f", … ({more} more changes)" if more > 0 else "")
+    @property
+    def count(self) -> int:
+        return sum(int(part.partition("*")[2] or 1) for part in self.numbers.split(",")) if self.numbers else 1
 
     @property
     def text(self) -> str:
+        """``D1001–D1950`` (with how many of them, when not every one), or the one number."""
         if self.first is None or self.last is None:
             return self.prefix
-        first, last = (f"{self.prefix}{n:0{self.width}d}" for n in (self.first, self.last))
-        return first if self.first == self.last else f"{first}–{last}"
+        first, last = (f"{self.prefix}{n:0{self.width}d}{self.suffix}" for n in (self.first, self.last))
+        if self.first == self.last:
+            return first
+        count = self.count
+        return f"{first}–{last}" + ("" if count == self.last - self.first + 1 else f" ({count:,} of them)")
 
-
-# --- the catalogue side: products and purchase orders --------------------------------------------
+    def status_summary(self, names: Sequence[str], limit: int = 12) -> str:
+        """``delivered ×40, paid, delivered ×3``: the statuses in number order (the first ``limit`` changes)."""
+        parts = []
+        changes = self.statuses.split(",") if self.statuses else []
+        for part in changes[:limit]:
+            index, _, count = part.partition("*")
+            name = names[int(index)] if int(index) < len(names) else "?"
+            parts.append(f"{name} ×{count}" if count else name)
+        more = len(changes) - limit
+        return ", ".join(parts) + (f", … ({more} more changes)" if more > 0 else "")
 
 
 class Product(models.Model):

@@ -38,57 +38,85 @@ logger = logging.getLogger(__name__)
 #: Request attribute: the user name an Authorization header named (set by the authentication class).
 USERNAME_ATTR = "_connex_username"
 
-_NUMBER = re.compile(r"(.*?)(\d{1,18})", re.DOTALL)
+_NUMBER = re.compile(r"(\D*)(\d{1,18})(.*)", re.DOTALL)
 _QUERY_CHARS = 2000
 _MESSAGE_CHARS = 2000
 
 
-def split_number(number: str) -> tuple[str, int | None, int]:
-    """``"D1042"`` → ``("D", 1042, 0)``; ``"0042"`` → ``("", 42, 4)``; ``"ABC"`` → ``("ABC", None, 0)``."""
+def split_number(number: str) -> tuple[str, int | None, str, int]:
+    """An order number as (prefix, its first run of digits, the rest, the digits' zero-padded width or 0).
+
+    ``"D1042"`` → ``("D", 1042, "", 0)``; ``"D1042-R1"`` → ``("D", 1042, "-R1", 0)``; ``"0042"`` →
+    ``("", 42, "", 4)``; ``"ABC"`` → ``("ABC", None, "", 0)``.
+    """
     match = _NUMBER.fullmatch(number)
     if match is None:
-        return number, None, 0
-    prefix, digits = match.groups()
-    return prefix, int(digits), len(digits) if digits.startswith("0") and len(digits) > 1 else 0
+        return number, None, "", 0
+    prefix, digits, suffix = match.groups()
+    return prefix, int(digits), suffix, len(digits) if digits.startswith("0") and len(digits) > 1 else 0
 
 
-Run = tuple[str, "int | None", "int | None", int, str]
+#: (prefix, suffix, width, first, last, numbers, statuses) of one group of numbers.
+Group = tuple[str, str, int, "int | None", "int | None", str, str]
 
 
-def number_ranges(numbers: Iterable[tuple[str, str]], names: dict[str, int] | None = None) -> list[Run]:
-    """The ``(number, status)`` pairs of one list as runs of consecutive numbers.
+def number_groups(numbers: Iterable[tuple[str, str]], names: dict[str, int] | None = None) -> list[Group]:
+    """The ``(number, status)`` pairs of one list, one group per shape of number.
 
-    Per run ``(prefix, first, last, width, statuses)``: ``statuses`` is each number's status in the
-    run's order, as indexes into ``names`` (status → index, filled in as statuses are met; share one
-    between lists), run-length encoded (``"0*12,1,0*3"``). A number without trailing digits is a run
-    of its own (``first`` is None).
+    Numbers that differ only in their first run of digits (``D1001``, ``D1002`` …; ``D1001-R1``,
+    ``D1042-R1`` …) form one group: its ``first`` and ``last`` number, ``numbers`` — the steps from
+    one to the next in ascending order, run-length encoded (``"0,1*4999"``: ``first``, then 4,999
+    numbers each one more) — and ``statuses``, each number's status in the same order, as indexes
+    into ``names`` (status → index, filled in as statuses are met; share one between lists), run-length
+    encoded (``"0*12,1,0*3"``). A number without digits is a group of its own (``first`` is None).
     """
     names = {} if names is None else names
-    keyed = sorted(
-        ((*split_number(number), names.setdefault(status, len(names))) for number, status in numbers),
-        key=lambda item: (item[0], item[2], -1 if item[1] is None else item[1]),
-    )
-    runs: list[list[Any]] = []
-    for prefix, n, width, status in keyed:
-        last = runs[-1] if runs else None
-        if n is not None and last is not None and last[0] == prefix and last[3] == width and last[2] == n - 1:
-            last[2] = n
-            last[4].append(status)
+    grouped: dict[tuple[str, str, int], list[tuple[int, int]]] = {}
+    alone: list[Group] = []
+    for number, status in numbers:
+        index = names.setdefault(status, len(names))
+        prefix, n, suffix, width = split_number(number)
+        if n is None:
+            alone.append((prefix, "", 0, None, None, "", str(index)))
         else:
-            runs.append([prefix, n, n, width, [status]])
-    return [(prefix, first, last, width, _rle(statuses)) for prefix, first, last, width, statuses in runs]
+            grouped.setdefault((prefix, suffix, width), []).append((n, index))
+    groups: list[Group] = []
+    for (prefix, suffix, width), members in sorted(grouped.items()):
+        members.sort()
+        ns = [n for n, _index in members]
+        steps = [0, *(b - a for a, b in itertools.pairwise(ns))]
+        groups.append((prefix, suffix, width, ns[0], ns[-1], _rle(steps), _rle([index for _n, index in members])))
+    return groups + sorted(alone)
 
 
-def _rle(indexes: list[int]) -> str:
+def _rle(values: list[int]) -> str:
     parts: list[str] = []
-    for index, group in itertools.groupby(indexes):
-        count = sum(1 for _ in group)
-        parts.append(f"{index}*{count}" if count > 1 else str(index))
+    for value, run in itertools.groupby(values):
+        count = sum(1 for _ in run)
+        parts.append(f"{value}*{count}" if count > 1 else str(value))
     return ",".join(parts)
 
 
+def _decoded(encoded: str) -> Iterator[int]:
+    for part in encoded.split(",") if encoded else ():
+        value, _, count = part.partition("*")
+        yield from itertools.repeat(int(value), int(count or 1))
+
+
+def position_in(group: Any, n: int) -> int | None:
+    """Where number ``n`` is in a group's ascending numbers (a SyncLogRange), or None when it is not one."""
+    number = group.first
+    for position, step in enumerate(_decoded(group.numbers)):
+        number += step
+        if number == n:
+            return position
+        if number > n:
+            return None
+    return None
+
+
 def status_at(statuses: str, position: int) -> int | None:
-    """The status index at ``position`` of a run's encoded ``statuses``; None past its end."""
+    """The status index at ``position`` of a group's encoded ``statuses``; None past its end."""
     for part in statuses.split(","):
         index, _, count = part.partition("*")
         position -= int(count or 1)
@@ -97,33 +125,41 @@ def status_at(statuses: str, position: int) -> int | None:
     return None
 
 
+def _candidates(number: str) -> tuple[QuerySet[Any], int | None]:
+    from connex_bridge.models import SyncLogRange
+
+    prefix, n, suffix, width = split_number(number.strip())
+    if n is None:
+        return SyncLogRange.objects.filter(prefix=prefix, first=None), None
+    return SyncLogRange.objects.filter(prefix=prefix, suffix=suffix, width=width, first__lte=n, last__gte=n), n
+
+
 def sent_status(entry: Any, number: str) -> tuple[str, str] | None:
     """``(list, status)`` of order ``number`` in what ``entry`` served, or None when it held no such number."""
-    prefix, n, width = split_number(number.strip())
-    for found in entry.ranges.filter(prefix=prefix, width=width if n is not None else 0):
-        if n is None and found.first is None:
-            index = status_at(found.statuses, 0)
-        elif n is not None and found.first is not None and found.first <= n <= found.last:
-            index = status_at(found.statuses, n - found.first)
-        else:
+    candidates, n = _candidates(number)
+    for group in candidates.filter(entry=entry):
+        position = 0 if n is None else position_in(group, n)
+        if position is None:
             continue
+        index = status_at(group.statuses, position)
         names = entry.statuses or []
-        return found.list, names[index] if index is not None and index < len(names) else ""
+        return group.list, names[index] if index is not None and index < len(names) else ""
     return None
 
 
 def entries_serving(number: str, entries: QuerySet[Any]) -> QuerySet[Any]:
-    """The entries of ``entries`` whose answer held order ``number`` (exactly, in any list)."""
-    return entries.filter(pk__in=_serving(number))
+    """The entries of ``entries`` whose answer held order ``number`` (exactly, in any list).
 
-
-def _serving(number: str) -> QuerySet[Any]:
-    from connex_bridge.models import SyncLogRange
-
-    prefix, n, width = split_number(number.strip())
-    if n is None:
-        return SyncLogRange.objects.filter(prefix=prefix, first=None).values("entry_id")
-    return SyncLogRange.objects.filter(prefix=prefix, width=width, first__lte=n, last__gte=n).values("entry_id")
+    The database finds the groups whose first and last numbers bound it; each is then read to see
+    whether the number itself is one of them.
+    """
+    candidates, n = _candidates(number)
+    found = {
+        group.entry_id
+        for group in candidates.only("entry_id", "first", "numbers")
+        if n is None or position_in(group, n) is not None
+    }
+    return entries.filter(pk__in=found)
 
 
 @dataclass
@@ -210,15 +246,8 @@ class Recorder:
 
         request = self.request
         names: dict[str, int] = {}  # the statuses of every list, indexed once for the entry
-        runs = [
-            (name, run)
-            for name, numbers in (
-                ("Orders", held.orders),
-                ("CancelledOrders", held.refunds),
-                ("Purchases", held.purchases),
-            )
-            for run in number_ranges(numbers, names)
-        ]
+        lists = (("Orders", held.orders), ("CancelledOrders", held.refunds), ("Purchases", held.purchases))
+        groups = [(name, group) for name, numbers in lists for group in number_groups(numbers, names)]
         entry = SyncLogEntry.objects.create(
             at=self.at,
             credential=credential,
@@ -242,10 +271,11 @@ class Recorder:
         )
         ranges = [
             SyncLogRange(
-                entry=entry, list=name, prefix=prefix[:100], first=first, last=last, width=width, statuses=encoded
+                entry=entry, list=name, prefix=prefix[:100], suffix=suffix[:100], width=width, first=first, last=last,
+                numbers=numbers, statuses=statuses,
             )
-            for name, (prefix, first, last, width, encoded) in runs
-        ]
+            for name, (prefix, suffix, width, first, last, numbers, statuses) in groups
+        ]  # fmt: skip
         if ranges:
             SyncLogRange.objects.bulk_create(ranges, batch_size=500)
 

@@ -14,27 +14,34 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
-from connex_bridge.models import ConnexCredential, SyncLogEntry
-from connex_bridge.synclog import entries_serving, number_ranges, prune, sent_status, status_at
+from connex_bridge.models import ConnexCredential, SyncLogEntry, SyncLogRange
+from connex_bridge.synclog import entries_serving, number_groups, position_in, prune, sent_status, status_at
 from connex_bridge.testing.client import HTTPSClient, basic
 from connex_bridge.testing.contract import T0, day_window
 from connex_bridge.testing.factories import OrderFactory
 
 
-def test_order_numbers_are_kept_as_runs_with_each_numbers_status():
-    numbers = [(f"{n}", "paid") for n in range(1001, 1951)] + [("1960", "paid"), ("1002", "shipped")]
-    numbers = [pair for pair in numbers if pair != ("1002", "paid")]
+def test_order_numbers_are_kept_as_a_few_groups_with_each_numbers_status():
+    numbers = [(f"{n}", "paid") for n in range(1001, 1951) if n != 1002] + [("1960", "paid"), ("1002", "shipped")]
+    numbers += [(f"{n}-R1", "refunded") for n in (1005, 1042, 1043)]  # refunds, numbered after their sale
     numbers += [("D0042", "paid"), ("D0043", "refunded"), ("WEB-A", "paid")]
     names: dict[str, int] = {}
 
-    assert number_ranges(numbers, names) == [
-        ("", 1001, 1950, 0, "0,1,0*948"),  # 1002 was shipped, every other one paid
-        ("", 1960, 1960, 0, "0"),
-        ("D", 42, 43, 4, "0,2"),
-        ("WEB-A", None, None, 0, "0"),
+    assert number_groups(numbers, names) == [
+        ("", "", 0, 1001, 1960, "0,1*949,10", "0,1,0*949"),  # 1002 shipped, the rest paid; then 1960
+        ("", "-R1", 0, 1005, 1043, "0,37,1", "2*3"),
+        ("D", "", 4, 42, 43, "0,1", "0,2"),
+        ("WEB-A", "", 0, None, None, "", "0"),
     ]
     assert names == {"paid": 0, "shipped": 1, "refunded": 2}
-    assert [status_at("0,1,0*948", position) for position in (0, 1, 2, 949, 950)] == [0, 1, 0, 0, None]
+    assert [status_at("0,1,0*949", position) for position in (0, 1, 2, 950, 951)] == [0, 1, 0, 0, None]
+
+
+def test_a_group_knows_exactly_which_numbers_it_holds():
+    group = SyncLogRange(prefix="", suffix="-R1", first=1005, last=1043, numbers="0,37,1")
+
+    assert [position_in(group, n) for n in (1005, 1006, 1042, 1043, 1044)] == [0, None, 1, 2, None]
+    assert group.text == "1005-R1–1043-R1 (3 of them)"
 
 
 @pytest.fixture
@@ -261,4 +268,5 @@ def test_a_purchaseorders_poll_is_logged_with_the_purchases_it_sent(connex):
     entry = SyncLogEntry.objects.get()
     assert (entry.action, entry.purchases) == ("purchaseorders", 3)
     assert sorted(r.text for r in entry.ranges.filter(list="Purchases")) == ["BILL-7", "PO-1–PO-2"]
+    assert list(entries_serving("PO-3", SyncLogEntry.objects.all())) == []
     assert list(entries_serving("PO-2", SyncLogEntry.objects.all())) == [entry]

@@ -47,11 +47,13 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('list', models.CharField(max_length=20, verbose_name='list')),
-                ('statuses', models.TextField(blank=True, verbose_name='statuses')),
                 ('prefix', models.CharField(blank=True, max_length=100, verbose_name='prefix')),
+                ('suffix', models.CharField(blank=True, max_length=100, verbose_name='suffix')),
+                ('width', models.PositiveSmallIntegerField(default=0, verbose_name='width')),
                 ('first', models.BigIntegerField(blank=True, null=True, verbose_name='first')),
                 ('last', models.BigIntegerField(blank=True, null=True, verbose_name='last')),
-                ('width', models.PositiveSmallIntegerField(default=0, verbose_name='width')),
+                ('numbers', models.TextField(blank=True, verbose_name='numbers')),
+                ('statuses', models.TextField(blank=True, verbose_name='statuses')),
                 ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ranges', to='connex_bridge.synclogentry')),
             ],
             options={
