@@ -15,6 +15,7 @@ import pytest
 from django.utils import timezone
 
 from connex_bridge.testing.client import ConnexClient
+from connex_bridge.testing.clock import db_time
 from connex_bridge.testing.contract import T0, another_store, endpoint, get_orders, z
 from connex_bridge.wire import date_writer
 from tests.connex_bodies import order
@@ -225,4 +226,6 @@ def test_the_demo_shop_delivers_a_completed_order_and_keeps_the_tracking_number_
 
     order = Order.objects.get(reference="D1")
     assert order.state == "delivered"
-    assert [(s.carrier, s.tracking_code, s.shipped_at) for s in order.shipments.all()] == [("UPS", TRACKING, SHIPPED)]
+    assert [(s.carrier, s.tracking_code, s.shipped_at) for s in order.shipments.all()] == [
+        ("UPS", TRACKING, db_time(SHIPPED))
+    ]

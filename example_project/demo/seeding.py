@@ -29,6 +29,7 @@ from django.utils import timezone
 from shop.harness import DemoShopHarness
 from shop.models import Address, Country, Order, Product, PurchaseOrder, PurchaseOrderItem, Supplier
 
+from connex_bridge.testing.clock import db_time
 from connex_bridge.testing.harness import OrderSpec
 from connex_bridge.testing.specs import CATALOGUE, PREFIX, REFUNDED, SALE_STATUSES, STORES, generate_specs
 from connex_bridge.vocabulary import cents
@@ -160,7 +161,7 @@ def seed_purchase_orders(now: dt.datetime) -> int:
                 supplier=supplier,
                 kind=kind,
                 state=PurchaseOrder.State.PART_RECEIVED if received_share == 2 else PurchaseOrder.State.RECEIVED,
-                ordered_at=now - dt.timedelta(days=days, hours=index),
+                ordered_at=db_time(now - dt.timedelta(days=days, hours=index)),
                 freight=freight,
                 grand_total=sum((q * c for q, c in zip(quantities, costs, strict=True)), freight),
             )
