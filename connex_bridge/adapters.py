@@ -12,8 +12,9 @@ string says so.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -21,11 +22,42 @@ from django.utils.module_loading import import_string
 
 from connex_bridge.conf import SETTING_NAME, app_settings
 
+if TYPE_CHECKING:
+    from django.db import models
+    from django.db.models import QuerySet
+
+    from connex_bridge.models import ConnexCredential
+
 T = TypeVar("T")
 
 
 class NotSupportedError(Exception):
     """The shop's configured adapter does not do this flow; the message is shown to the merchant (a 501)."""
+
+
+def model_class(model: type[models.Model] | str | None) -> type[models.Model] | None:
+    """A ``model`` attribute (a class, ``"app_label.Model"`` or None) as a class, or None."""
+    return apps.get_model(model) if isinstance(model, str) else model
+
+
+class ModelAdapter:
+    """What the stock and purchases adapters share: the host model they read, or a 501 without one."""
+
+    #: The host model (a class or ``"app_label.Model"``); ``None`` in a base class, which then answers 501.
+    model: type[models.Model] | str | None = None
+    #: The 501 message when this adapter has no model to read.
+    not_supported: str = ""
+
+    def get_model(self) -> type[models.Model] | None:
+        """:attr:`model` as a class (``None`` when not declared)."""
+        return model_class(self.model)
+
+    def get_queryset(self, credential: ConnexCredential) -> QuerySet[Any]:
+        """Every row of :attr:`model`; :class:`NotSupportedError` (:attr:`not_supported`) without one."""
+        model = self.get_model()
+        if model is None:
+            raise NotSupportedError(self.not_supported)
+        return model._default_manager.all()
 
 
 def import_adapter(key: str, path: str, base: type[T]) -> type[T]:

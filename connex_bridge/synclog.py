@@ -117,12 +117,7 @@ def position_in(group: Any, n: int) -> int | None:
 
 def status_at(statuses: str, position: int) -> int | None:
     """The status index at ``position`` of a group's encoded ``statuses``; None past its end."""
-    for part in statuses.split(","):
-        index, _, count = part.partition("*")
-        position -= int(count or 1)
-        if position < 0:
-            return int(index)
-    return None
+    return next(itertools.islice(_decoded(statuses), position, None), None)
 
 
 def _candidates(number: str) -> tuple[QuerySet[Any], int | None]:

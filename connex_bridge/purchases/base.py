@@ -21,13 +21,11 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from django.apps import apps
-from django.db import models
 from django.db.models import QuerySet
 
-from connex_bridge.adapters import NotSupportedError, get_adapter
+from connex_bridge.adapters import ModelAdapter, get_adapter
 from connex_bridge.records import PurchaseRecord
-from connex_bridge.sources.base import OrderSource
+from connex_bridge.sources.base import OrderSource, in_window
 
 if TYPE_CHECKING:
     from connex_bridge.models import ConnexCredential
@@ -39,7 +37,7 @@ NOT_SUPPORTED = (
 )
 
 
-class PurchasesAdapter:
+class PurchasesAdapter(ModelAdapter):
     """Base class of every purchases adapter. Subclass it; override what differs.
 
     Required: :attr:`model` (or :meth:`get_queryset`) and :meth:`to_record`. The
@@ -47,8 +45,7 @@ class PurchasesAdapter:
     model: a shop that keeps it answers ``purchaseorders`` with :data:`NOT_SUPPORTED`.
     """
 
-    #: The model of one purchase order or bill (a class or ``"app_label.Model"``).
-    model: type[models.Model] | str | None = None
+    #: (:attr:`model`: the model of one purchase order or bill, a class or ``"app_label.Model"``.)
     #: Field path of its number (unique, stable): ``OrderNumber``, and what ``orderNumber=`` matches.
     number_field: str = "number"
     #: Field path of its creation time (``date_created_min`` / ``_max``).
@@ -67,19 +64,6 @@ class PurchasesAdapter:
 
     # --- which rows ---------------------------------------------------------
 
-    def get_model(self) -> type[models.Model] | None:
-        """:attr:`model` as a class (``None`` when not declared)."""
-        if isinstance(self.model, str):
-            return apps.get_model(self.model)
-        return self.model
-
-    def get_queryset(self, credential: ConnexCredential) -> QuerySet[Any]:
-        """Every purchase of the shop; :class:`~connex_bridge.adapters.NotSupportedError` without a model."""
-        model = self.get_model()
-        if model is None:
-            raise NotSupportedError(self.not_supported)
-        return model._default_manager.all()
-
     def scope(self, queryset: QuerySet[Any], credential: ConnexCredential) -> QuerySet[Any]:
         """Restrict ``queryset`` to what ``credential`` may see: its merchant's (with
         :attr:`merchant_field`), its stores' (with :attr:`store_field` and a store list)."""
@@ -95,11 +79,7 @@ class PurchasesAdapter:
         self, queryset: QuerySet[Any], field: str, start: dt.datetime | None, end: dt.datetime | None
     ) -> QuerySet[Any]:
         """Rows whose ``field`` lies in ``[start, end]``, both ends inclusive; ``None`` is open."""
-        if start is not None:
-            queryset = queryset.filter(**{f"{field}__gte": start})
-        if end is not None:
-            queryset = queryset.filter(**{f"{field}__lte": end})
-        return queryset
+        return in_window(queryset, field, start, end)
 
     def filter_modified(
         self, queryset: QuerySet[Any], start: dt.datetime | None, end: dt.datetime | None

@@ -30,7 +30,7 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
-from connex_bridge.adapters import NotSupportedError
+from connex_bridge.adapters import NotSupportedError, model_class
 from connex_bridge.conf import SETTING_NAME, app_settings
 from connex_bridge.records import OrderRecord, OrderStatusUpdate, PaymentRecord
 
@@ -52,6 +52,15 @@ NO_ORDER_CREATION = (
     "This shop does not take orders created in QuickBooks: its order source has no create_order(). "
     "Ask Connex support to turn off order creation, or have the shop's developer add it."
 )
+
+
+def in_window(queryset: QuerySet[Any], field: str, start: dt.datetime | None, end: dt.datetime | None) -> QuerySet[Any]:
+    """Rows of ``queryset`` whose ``field`` lies in ``[start, end]``, both ends inclusive; ``None`` is open."""
+    if start is not None:
+        queryset = queryset.filter(**{f"{field}__gte": start})
+    if end is not None:
+        queryset = queryset.filter(**{f"{field}__lte": end})
+    return queryset
 
 
 class WriteNotSupportedError(NotSupportedError):
@@ -201,9 +210,7 @@ class OrderSource:
 
     def get_model(self) -> type[models.Model] | None:
         """:attr:`model` as a class (``None`` when not declared)."""
-        if isinstance(self.model, str):
-            return apps.get_model(self.model)
-        return self.model
+        return model_class(self.model)
 
     @property
     def tracks_changes(self) -> bool:
@@ -251,11 +258,7 @@ class OrderSource:
         self, queryset: QuerySet[Any], field: str, start: dt.datetime | None, end: dt.datetime | None
     ) -> QuerySet[Any]:
         """Rows whose ``field`` lies in ``[start, end]``, both ends inclusive; ``None`` is open."""
-        if start is not None:
-            queryset = queryset.filter(**{f"{field}__gte": start})
-        if end is not None:
-            queryset = queryset.filter(**{f"{field}__lte": end})
-        return queryset
+        return in_window(queryset, field, start, end)
 
     def filter_modified(
         self, queryset: QuerySet[Any], start: dt.datetime | None, end: dt.datetime | None

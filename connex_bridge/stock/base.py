@@ -22,11 +22,10 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
-from django.apps import apps
 from django.db import connections, models, transaction
 from django.db.models import QuerySet
 
-from connex_bridge.adapters import NotSupportedError, get_adapter
+from connex_bridge.adapters import ModelAdapter, get_adapter
 from connex_bridge.records import ProductRecord, StockLevelRecord
 from connex_bridge.sources.base import read_path
 
@@ -45,7 +44,7 @@ NAME_ANNOTATION = "connex_name"
 TRACKS_ANNOTATION = "connex_tracks_stock"
 
 
-class StockAdapter:
+class StockAdapter(ModelAdapter):
     """Base class of every stock adapter. Subclass it; override what differs.
 
     Required: :attr:`model` (or :meth:`get_queryset`). The defaults read and
@@ -53,8 +52,7 @@ class StockAdapter:
     shop that keeps it answers ``inventory`` with :data:`NOT_SUPPORTED`.
     """
 
-    #: The model holding one stock level per SKU (a class or ``"app_label.Model"``).
-    model: type[models.Model] | str | None = None
+    #: (:attr:`model`: the model holding one stock level per SKU, a class or ``"app_label.Model"``.)
     #: Field of the SKU: QuickBooks' item name must equal it (exact match).
     sku_field: str = "sku"
     #: Field of the quantity on hand that QuickBooks' ``StockQuantity`` sets.
@@ -75,19 +73,6 @@ class StockAdapter:
     not_supported: str = NOT_SUPPORTED
 
     # --- which rows ---------------------------------------------------------
-
-    def get_model(self) -> type[models.Model] | None:
-        """:attr:`model` as a class (``None`` when not declared)."""
-        if isinstance(self.model, str):
-            return apps.get_model(self.model)
-        return self.model
-
-    def get_queryset(self, credential: ConnexCredential) -> QuerySet[Any]:
-        """Every stock-holding row of the shop; :class:`~connex_bridge.adapters.NotSupportedError` without a model."""
-        model = self.get_model()
-        if model is None:
-            raise NotSupportedError(self.not_supported)
-        return model._default_manager.all()
 
     def scope(self, queryset: QuerySet[Any], credential: ConnexCredential) -> QuerySet[Any]:
         """Restrict ``queryset`` to the rows ``credential`` may change (default: all of them)."""
