@@ -7,6 +7,7 @@ marked ``concurrent``, which ``pytest -m "concurrent or not concurrent"`` select
 from __future__ import annotations
 
 import threading
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from django.db import connection
 from connex_bridge.models import Order
 from connex_bridge.testing.client import ConnexClient
 from connex_bridge.testing.factories import ConnexCredentialFactory
+from connex_bridge.testing.harness import BuiltinHarness
 from tests.connex_bodies import sale
 
 pytestmark = [pytest.mark.concurrent, pytest.mark.django_db(transaction=True)]
@@ -22,6 +24,7 @@ pytestmark = [pytest.mark.concurrent, pytest.mark.django_db(transaction=True)]
 
 def test_two_pushes_at_once_create_each_order_once_and_the_other_says_it_is_present():
     credential = ConnexCredentialFactory(username="connex")
+    BuiltinHarness().add_product("MUG-BLUE", "Blue mug", Decimal("40.00"))  # the SKU every order sells
     body = "[" + ",".join(sale(f"Q-{n}") for n in range(20)) + "]"
     start = threading.Barrier(2)
     answers: list[Any] = []
