@@ -283,7 +283,10 @@ def _first_in_a_while(address: str, status: int) -> bool:
     """True for the first refused request (401, 403, 404, 429 …) of ``address`` with ``status`` in
     :data:`THIN_SECONDS`: a flood of guesses neither fills the log nor loads the database with writes.
     Counted in the lockout's cache; when that cache fails, every such request is logged."""
-    key = "connex_bridge:log:" + salted_hmac("connex_bridge.synclog", f"{status}:{address}").hexdigest()[:32]
+    key = (
+        "connex_bridge:log:"
+        + salted_hmac("connex_bridge.synclog", f"{status}:{address}", algorithm="sha256").hexdigest()[:32]
+    )
     try:
         return bool(caches[app_settings.LOCKOUT_CACHE].add(key, 1, THIN_SECONDS))
     except Exception:
