@@ -225,6 +225,19 @@ def diagnose(alias: str, exc: BaseException) -> CacheProblem:
     return CacheProblem(alias, loads=True, cause=cause, fix=fix)
 
 
+def _close_this_threads_connections() -> None:
+    """Close the connections a database cache opened in the probe's thread, which no one else will.
+
+    Django ignores ``close()`` on an in-memory SQLite database (tests), lest the data go with it; this
+    thread's connection is only one of the database's, so its own handle is closed all the same.
+    """
+    for connection in connections.all(initialized_only=True):
+        connection.close()
+        if connection.connection is not None:
+            connection.connection.close()
+            connection.connection = None
+
+
 def probe_lockout_cache(timeout: float | None = None) -> CacheProblem | None:
     """None when the lockout cache answers a read within ``timeout`` seconds; else what is wrong.
 
@@ -244,7 +257,7 @@ def probe_lockout_cache(timeout: float | None = None) -> CacheProblem | None:
         else:
             outcome.append(None)
         finally:
-            connections.close_all()  # a database cache opened this thread's own connection
+            _close_this_threads_connections()
 
     thread = threading.Thread(target=read, name="connex_bridge lockout cache probe", daemon=True)
     thread.start()
