@@ -642,7 +642,7 @@ def _inventory_operation(operation_id: str, method: str) -> dict[str, Any]:
             "A body that cannot be read is a 400 and one over MAX_BODY_BYTES a 413; neither changes anything. "
             "PUT and POST do the same (Connex's builds differ)."
         ),
-        "request": {"application/json": {"type": "array", "items": _ref("JMAProductPushed")}},
+        "request": {"type": "array", "items": _ref("JMAProductPushed")},
         "responses": {
             200: OpenApiResponse(response=_ref("JMAUpdateInventoryResponse"), description="What was applied."),
             400: _error(
