@@ -125,3 +125,36 @@ def test_every_citation_of_docs_protocol_names_a_section_it_has():
 
     assert cited >= 25
     assert problems == []
+
+
+def package_text() -> str:
+    return "\n".join(path.read_text() for path in (ROOT / "connex_bridge").rglob("*.py"))
+
+
+def test_every_setting_has_a_row_in_the_readmes_settings_table():
+    from connex_bridge.conf import DEFAULTS
+
+    readme = (ROOT / "README.md").read_text()
+
+    assert [key for key in DEFAULTS if f"| `{key}` |" not in readme] == []
+    assert [key for key in DEFAULTS if readme.count(f"| `{key}` |") > 1] == []
+
+
+def test_every_system_check_id_is_explained_in_docs_checks():
+    ids = set(re.findall(r"connex_bridge\.[EW]\d{3}", package_text()))
+    checks = (ROOT / "docs" / "checks.md").read_text()
+
+    assert len(ids) >= 30
+    assert sorted(check_id for check_id in ids if check_id not in checks) == []
+
+
+def test_every_management_command_is_documented():
+    folders = [
+        ROOT / "connex_bridge" / "management" / "commands",
+        ROOT / "example_project" / "demo" / "management" / "commands",
+    ]
+    commands = sorted(path.stem for folder in folders for path in folder.glob("*.py") if path.stem != "__init__")
+    documented = (ROOT / "README.md").read_text() + (ROOT / "docs" / "commands.md").read_text()
+
+    assert len(commands) >= 6
+    assert [name for name in commands if f"{name} " not in documented and f"{name}`" not in documented] == []

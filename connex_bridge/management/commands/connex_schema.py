@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 class Command(BaseCommand):
     help = (
-        "Print the OpenAPI 3 schema of the Connex endpoints (orders, authenticatetowebservice). Needs "
+        "Print the OpenAPI 3 schema of the Connex endpoints (every action it serves). Needs "
         "drf-spectacular: pip install 'django-connex-bridge[schema]'."
     )
 
