@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import tempfile
 import zoneinfo
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
@@ -201,13 +202,48 @@ JMAUSER_LISTS = (
 )
 _FLUSH_BYTES = 64 * 1024
 
+#: How much JSON held back for a later list stays in memory; past it, the rest waits in a temporary file,
+#: so that the Payments of a year's re-sync (some 300 bytes an order) do not grow the worker with the window.
+HELD_IN_MEMORY_BYTES = 1024 * 1024
 
-def stream_envelope(lists: Mapping[str, Iterable[bytes | bytearray]]) -> Iterator[bytes]:
+
+class Held:
+    """Items of a later list, encoded and comma-joined as they come, read back once when that list is written.
+
+    The first :data:`HELD_IN_MEMORY_BYTES` stay in memory; the rest goes to a temporary file (deleted when
+    closed, which reading it to the end does).
+    """
+
+    def __init__(self) -> None:
+        self._file: Any = tempfile.SpooledTemporaryFile(max_size=HELD_IN_MEMORY_BYTES)  # noqa: SIM115
+        self._empty = True
+
+    def __bool__(self) -> bool:
+        return not self._empty
+
+    def add(self, item: bytes) -> None:
+        if not self._empty:
+            self._file.write(b",")
+        self._file.write(item)
+        self._empty = False
+
+    def pieces(self) -> Iterator[bytes]:
+        """What was added, in pieces of :data:`_FLUSH_BYTES`; closes the buffer."""
+        with self._file as file:
+            file.seek(0)
+            while piece := file.read(_FLUSH_BYTES):
+                yield piece
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def stream_envelope(lists: Mapping[str, Iterable[bytes | bytearray | Held]]) -> Iterator[bytes]:
     """The JMAUser envelope, streamed: every list of :data:`JMAUSER_LISTS`, in order.
 
     ``lists`` maps a list's name to its items, each already encoded as JSON
-    (one item may also be several items joined by commas). A list not given is
-    ``[]``. The lists are read one after the other, lazily, so a later list's
+    (one item may also be several items joined by commas, or a :class:`Held`
+    buffer of them). A list not given is ``[]``. The lists are read one after the other, lazily, so a later list's
     iterable may depend on what reading an earlier one left behind. Output is
     yielded in chunks of about 64 KB.
     """
@@ -223,8 +259,15 @@ def stream_envelope(lists: Mapping[str, Iterable[bytes | bytearray]]) -> Iterato
         for item in lists.get(name, ()):
             if not first:
                 out += b","
-            out += item
             first = False
+            if isinstance(item, Held):
+                for piece in item.pieces():
+                    out += piece
+                    if len(out) >= _FLUSH_BYTES:
+                        yield bytes(out)
+                        out = bytearray()
+                continue
+            out += item
             if len(out) >= _FLUSH_BYTES:
                 yield bytes(out)
                 out = bytearray()
@@ -250,13 +293,14 @@ def stream_user(
     rather than a misfiled order. ``payments``, when given, is read once every
     order has been written and is the whole ``Payments`` list; otherwise the
     payments each sale carries are held back. Whatever is held back is kept in
-    one growing buffer, since every small bytes object orjson returns keeps a
-    few kilobytes allocated.
+    a :class:`Held` buffer (one growing buffer, since every small bytes object
+    orjson returns keeps a few kilobytes allocated; past a megabyte, a
+    temporary file).
     """
     write = write_date or date_writer()
     rows = iter(records)
-    held_refunds = bytearray()
-    held_payments = bytearray()
+    held_refunds = Held()
+    held_payments = Held()
     first_refund: list[OrderRecord] = []
 
     def sales() -> Iterator[bytes]:
@@ -265,16 +309,14 @@ def stream_user(
                 if refunds_last:
                     first_refund.append(record)
                     return
-                held_refunds.extend(b"," if held_refunds else b"")
-                held_refunds.extend(dumps(order(record, write)))
+                held_refunds.add(dumps(order(record, write)))
                 continue
             if payments is None:
                 for entry in record.payments:
-                    held_payments.extend(b"," if held_payments else b"")
-                    held_payments.extend(dumps(payment(entry, write)))
+                    held_payments.add(dumps(payment(entry, write)))
             yield dumps(order(record, write))
 
-    def refunds() -> Iterator[bytes | bytearray]:
+    def refunds() -> Iterator[bytes | Held]:
         if not refunds_last:
             if held_refunds:
                 yield held_refunds
@@ -284,7 +326,7 @@ def stream_user(
                 raise ValueError(f"Sale {record.number!r} came after a refund from a source that sends refunds last.")
             yield dumps(order(record, write))
 
-    def payment_list() -> Iterator[bytes | bytearray]:
+    def payment_list() -> Iterator[bytes | Held]:
         if payments is None:
             if held_payments:
                 yield held_payments
@@ -292,7 +334,11 @@ def stream_user(
         for entry in payments:
             yield dumps(payment(entry, write))
 
-    return stream_envelope({"Orders": sales(), "CancelledOrders": refunds(), "Payments": payment_list()})
+    try:
+        yield from stream_envelope({"Orders": sales(), "CancelledOrders": refunds(), "Payments": payment_list()})
+    finally:  # a stream cut short leaves no temporary file behind
+        held_refunds.close()
+        held_payments.close()
 
 
 # --- the catalogue side: inventory and purchaseorders ------------------------------------------
