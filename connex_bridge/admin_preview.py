@@ -11,6 +11,7 @@ or on the sync log may use it. Documented in docs/preview-and-self-test.md.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -23,6 +24,7 @@ import django.contrib.admin
 from django import forms
 from django.contrib.admin import ModelAdmin
 from django.core.exceptions import PermissionDenied
+from django.db import connections, transaction
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -95,7 +97,8 @@ def default_window(credential: ConnexCredential, now: dt.datetime | None = None)
         }
         if "date_from" in values or "date_to" in values:
             return DefaultWindow(values, entry.at)
-    end = now or dt.datetime.now(dt.timezone.utc)
+    # Rounded up to the second: the query string's form has no fraction, and the last second counts.
+    end = (now or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0) + dt.timedelta(seconds=1)
     return DefaultWindow({"date_from": connex_time(end - DEFAULT_WINDOW), "date_to": connex_time(end)})
 
 
@@ -205,26 +208,33 @@ class Preview:
         return quality.count_by_severity(self.warnings)
 
 
-def build_preview(credential: ConnexCredential, parameters: dict[str, str], limit: int = PREVIEW_LIMIT) -> Preview:
-    """Run the ``orders`` flow as the endpoint does; :class:`InvalidInputError` for a query it refuses."""
+def build_preview(credential: ConnexCredential, parameters: dict[str, str], limit: int | None = None) -> Preview:
+    """Run the ``orders`` flow as the endpoint does, reading at most ``limit`` orders (default
+    :data:`PREVIEW_LIMIT`); :class:`InvalidInputError` for a query it refuses."""
+    limit = PREVIEW_LIMIT if limit is None else limit
     answer = OrdersAnswer(credential, parameters)
     orders: list[OrderRecord] = []
     payments: list[PaymentRecord] = []
     truncated = False
-    records = answer.records()
-    try:
-        for item in records:
-            if isinstance(item, OrderRecord):
-                if len(orders) == limit:
-                    truncated = True
-                    break
-                orders.append(item)
-            else:
-                payments.append(item)
-    finally:
-        close = getattr(records, "close", None)  # a generator: ends the read's snapshot transaction now
-        if close is not None:
-            close()
+    # Stopping at the limit abandons the read, which rolls its snapshot transaction back. Inside a
+    # transaction the caller opened (ATOMIC_REQUESTS), the read joins it: a savepoint of its own keeps
+    # that rollback from spoiling the caller's transaction.
+    nested = connections[answer.using].in_atomic_block
+    with transaction.atomic(using=answer.using) if nested else contextlib.nullcontext():
+        records = answer.records()
+        try:
+            for item in records:
+                if isinstance(item, OrderRecord):
+                    if len(orders) == limit:
+                        truncated = True
+                        break
+                    orders.append(item)
+                else:
+                    payments.append(item)
+        finally:
+            close = getattr(records, "close", None)  # a generator: ends the read's transaction now
+            if close is not None:
+                close()
     shown = [PreviewOrder(record, quality.check_record(record)) for record in orders]
     body = None
     answer_warnings: list[quality.SyncWarning] = []
