@@ -228,3 +228,13 @@ def test_every_rule_is_in_the_docs_table() -> None:
     text = (Path(__file__).resolve().parent.parent / "docs" / "preview-and-self-test.md").read_text()
 
     assert [code for code in quality.RULES if f"| `{code}` |" not in text] == []
+
+
+def test_the_breadcrumbs_are_written_as_the_stock_admin_writes_them(admin_client: Client) -> None:
+    ConnexCredentialFactory(username="qb")
+    stock = admin_client.get(reverse("admin:connex_bridge_synclogentry_changelist")).content.decode()
+    page = preview(admin_client, "qb", **WINDOW).content.decode()
+
+    for markup in ('<ol class="breadcrumbs">', '<div class="breadcrumbs">'):
+        assert (markup in page) == (markup in stock)
+    assert 'aria-current="page">Preview what Connex receives' in page or "&rsaquo; Preview what Connex" in page
