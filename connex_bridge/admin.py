@@ -367,6 +367,12 @@ class SyncLogEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         found, may_have_duplicates = super().get_search_results(request, queryset, term)
         return found | entries_serving(term, queryset), may_have_duplicates
 
+    def get_urls(self) -> list[Any]:
+        """The preview page (connex_bridge/admin_preview.py) first: the object id pattern would take it."""
+        from connex_bridge.admin_preview import PreviewViews
+
+        return [*PreviewViews(self).urls(), *super().get_urls()]
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

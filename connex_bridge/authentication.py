@@ -20,7 +20,7 @@ from connex_bridge.conf import app_settings
 from connex_bridge.lockout import SignInAttempt
 from connex_bridge.models import ConnexCredential
 from connex_bridge.proxies import client_address
-from connex_bridge.synclog import USERNAME_ATTR
+from connex_bridge.synclog import SELF_CHECK_ENVIRON, USERNAME_ATTR
 
 logger = logging.getLogger("connex_bridge.authentication")
 
@@ -55,6 +55,9 @@ class ConnexBasicAuthentication(BaseAuthentication):
     # which hold the header, the decoded "user:password" and the password.
     @sensitive_variables()
     def authenticate(self, request: Request) -> tuple[AnonymousUser, ConnexCredential]:
+        vouched = request._request.META.get(SELF_CHECK_ENVIRON)
+        if isinstance(vouched, ConnexCredential):  # manage.py connex_check, in-process (synclog.SELF_CHECK_ENVIRON)
+            return AnonymousUser(), vouched
         header = get_authorization_header(request).split()
         if not header:
             raise NotAuthenticated(MISSING)

@@ -38,6 +38,12 @@ logger = logging.getLogger(__name__)
 #: Request attribute: the user name an Authorization header named (set by the authentication class).
 USERNAME_ATTR = "_connex_username"
 
+#: WSGI environ key of an in-process request ``manage.py connex_check`` makes as a credential: its value
+#: is the :class:`~connex_bridge.models.ConnexCredential` object itself. No client can set it: headers reach
+#: the environ as ``HTTP_*`` strings, never under this name and never as an object. Such a request signs
+#: in without a password (no lockout counted, no *last used* written) and is not written to the sync log.
+SELF_CHECK_ENVIRON = "connex_bridge.self_check_credential"
+
 _NUMBER = re.compile(r"(\D*)(\d{1,18})(.*)", re.DOTALL)
 _QUERY_CHARS = 2000
 _MESSAGE_CHARS = 2000
@@ -181,7 +187,7 @@ class Recorder:
     def finish(self, response: HttpResponseBase, credential: Any = None, counts: Any = None) -> HttpResponseBase:
         """``response``, which writes the entry when it has been sent; ``counts`` is read then (a
         :class:`Counts`, an ``orders`` flow's ``Served``, or a callable returning one)."""
-        if not app_settings.SYNC_LOG:
+        if not app_settings.SYNC_LOG or SELF_CHECK_ENVIRON in self.request.META:
             return response
         if isinstance(response, StreamingHttpResponse) and not response.is_async:
             content = cast(Iterable[bytes], response.streaming_content)

@@ -19,17 +19,16 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from typing import Any
 
 from django.db import DatabaseError, IntegrityError, transaction
 
 from connex_bridge.flows.changeorderstatus import shop_status
 from connex_bridge.models import ConnexCredential
+from connex_bridge.quality import balance  # the invariant of docs/protocol.md §4, shared with the warning rules
 from connex_bridge.records import OrderRecord
 from connex_bridge.sources import OrderSource, get_order_source
 from connex_bridge.sources.base import NO_ORDER_CREATION, WriteNotSupportedError, WriteRefusedError
-from connex_bridge.vocabulary import ZERO
 
 
 @dataclass
@@ -42,13 +41,6 @@ class OrdersCreated:
     already_present: list[str] = field(default_factory=list)
     #: Each refused order's number (``[index]`` in the body for an order without one) → why.
     refused: dict[str, str] = field(default_factory=dict)
-
-
-def balance(record: OrderRecord) -> Decimal:
-    """Σ (quantity × unit price − line discount) − order discount + shipping + tax, all excl. tax:
-    what the order's ``Total`` must be (docs/protocol.md §4)."""
-    lines = sum((line.quantity * line.unit_price_excl_tax - line.discount_excl_tax for line in record.lines), ZERO)
-    return lines - record.discount_excl_tax + record.shipping_excl_tax + record.total_tax
 
 
 class OrdersCreation:
