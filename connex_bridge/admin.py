@@ -36,13 +36,13 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
-from connex_bridge import credential_secrets, lockout, shown_once
+from connex_bridge import credential_secrets, lockout, order_admin, shown_once
 from connex_bridge.actions import base_path
 from connex_bridge.conf import app_settings
 from connex_bridge.models import ConnexCredential, SyncLogEntry, SyncLogRange
 from connex_bridge.synclog import entries_serving, sent_status
 
-__all__ = ["ConnexCredentialAdmin", "SyncLogEntryAdmin"]
+__all__ = ["ConnexCredentialAdmin", "SyncLogEntryAdmin", "order_admin"]
 
 SHOWN_ONCE_TEMPLATE = "admin/connex_bridge/connexcredential/secret_once.html"
 ROTATE_TEMPLATE = "admin/connex_bridge/connexcredential/rotate_confirmation.html"
