@@ -17,6 +17,12 @@ Cache keys are HMACs of the user name and address under the ``SECRET_KEY``;
 values are counts and times. Nothing the client sent is stored in clear, and
 the password never reaches this module.
 
+So that the admin can say whether a credential is locked out, and clear it, the cache also keeps
+a record per credential (:func:`lock_states`, :func:`clear_lockout`): when a failure that named a
+known credential locks its pair or its address, the key of that lock and until when. The cache
+cannot be listed, so this record is how the locks of a credential are found again; it holds key
+digests and times, never an address. Recording changes nothing of what is locked.
+
 When the cache itself fails, sign-ins go on unlimited and the error is logged:
 an outage of the cache must not stop the merchant's orders from syncing, and
 the secrets (192 random bits, or at least ``MIN_SECRET_LENGTH`` characters)
@@ -82,6 +88,7 @@ class SignInAttempt:
         self.address = address
         pair = self._key("pair", f"{username.casefold()}\n{address}")
         ip = self._key("address", address)
+        self.pair_key, self.address_key = pair, ip
         self.pair_failures, self.pair_lock = f"{pair}:failures", f"{pair}:locked"
         self.address_failures, self.address_lock = f"{ip}:failures", f"{ip}:locked"
         self._pair_has_failures = False
@@ -124,7 +131,10 @@ class SignInAttempt:
             for failures_key, lock_key, limit, scope in limits:
                 count = self._count(failures_key, seconds)
                 if count >= limit:
-                    self.cache.set(lock_key, time.time() + seconds, seconds)
+                    until = time.time() + seconds
+                    self.cache.set(lock_key, until, seconds)
+                    if known_username:
+                        _remember_lock(self.cache, known_username, lock_key.rpartition(":")[0], until, seconds)
                     logger.warning(
                         "Connex sign-ins for %s %s are refused for %d seconds after %d failed attempts%s.",
                         scope,
@@ -156,6 +166,93 @@ class SignInAttempt:
             cache.add(key, 1, seconds)
             return 1
         return int(value)
+
+
+# --- what the admin shows and clears ------------------------------------------------------------
+
+#: At most this many locks are remembered per credential (the latest ones): guesses from many
+#: addresses must not grow the record without end.
+REMEMBERED_LOCKS = 20
+
+
+def _record_key(username: str) -> str:
+    return SignInAttempt._key("credential", username.casefold())
+
+
+def _remember_lock(cache: BaseCache, username: str, key: str, until: float, seconds: int) -> None:
+    """Add lock ``key`` (a pair's or an address's, without ``:locked``) to the record of ``username``.
+
+    Read, then written: two locks set at the same instant may keep only one, which costs the admin
+    the sight of that lock (it still ends on time), never a sign-in.
+    """
+    record_key = _record_key(username)
+    now = time.time()
+    record = {k: v for k, v in dict(cache.get(record_key) or {}).items() if float(v) > now}
+    record[key] = until
+    latest = sorted(record.items(), key=lambda item: float(item[1]))[-REMEMBERED_LOCKS:]
+    cache.set(record_key, dict(latest), seconds)
+
+
+@dataclass(frozen=True)
+class LockState:
+    """Whether sign-ins of one credential are refused now, as far as its record and last address tell."""
+
+    #: How many locks (of a (user name, address) pair or of an address) refuse it now.
+    locks: int = 0
+    #: When the last of them ends (seconds since the epoch), or None when none refuses it.
+    until: float | None = None
+
+    @property
+    def locked(self) -> bool:
+        return self.locks > 0
+
+
+def _keys_of(username: str, record: dict[str, float], last_address: str | None) -> list[str]:
+    """The lock keys (without ``:locked`` / ``:failures``) that may refuse ``username``."""
+    keys = list(record)
+    if last_address:
+        attempt = SignInAttempt(username, last_address)
+        keys += [attempt.pair_key, attempt.address_key]
+    return list(dict.fromkeys(keys))
+
+
+def lock_states(credentials: list[tuple[str, str | None]]) -> list[LockState] | None:
+    """For each ``(user name, address it last signed in from or None)``, its :class:`LockState`.
+
+    Two reads of the lockout cache whatever the number of credentials. None when the cache
+    fails: then nobody can say (and sign-ins go on unlimited, see the module's docstring).
+    """
+    try:
+        cache = caches[app_settings.LOCKOUT_CACHE]
+        records = cache.get_many([_record_key(name) for name, _address in credentials]) if credentials else {}
+        keys = [_keys_of(name, dict(records.get(_record_key(name)) or {}), address) for name, address in credentials]
+        wanted = [f"{key}:locked" for found in keys for key in found]
+        locks = cache.get_many(wanted) if wanted else {}
+    except Exception as exc:
+        cache_failures.report(exc)
+        return None
+    now = time.time()
+    states = []
+    for found in keys:
+        ends = [float(locks[f"{key}:locked"]) for key in found if locks.get(f"{key}:locked")]
+        ends = [end for end in ends if end > now]
+        states.append(LockState(len(ends), max(ends)) if ends else LockState())
+    return states
+
+
+def clear_lockout(username: str, last_address: str | None) -> int:
+    """Delete the locks and failure counts that may refuse ``username``; how many locks there were.
+
+    The locks its record names, and those of the pair and the address of ``last_address`` (where
+    Connex last signed in from). Raises what the cache raises.
+    """
+    cache = caches[app_settings.LOCKOUT_CACHE]
+    record_key = _record_key(username)
+    keys = _keys_of(username, dict(cache.get(record_key) or {}), last_address)
+    now = time.time()
+    found = cache.get_many([f"{key}:locked" for key in keys])
+    cache.delete_many([record_key, *(f"{key}:{kind}" for key in keys for kind in ("locked", "failures"))])
+    return sum(1 for value in found.values() if value and float(value) > now)
 
 
 # --- when the lockout cache cannot be used -------------------------------------------------------

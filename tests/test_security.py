@@ -116,13 +116,18 @@ class TestErrorReports:
             raise RuntimeError("template error")
 
         monkeypatch.setattr(credential_secrets, "generate_secret", remember)
-        monkeypatch.setattr(SimpleTemplateResponse, "rendered_content", property(broken_template))
-        admin_client.raise_request_exception = False
-
-        response = admin_client.post(
+        confirm = admin_client.post(
             "/admin/connex_bridge/connexcredential/",
             {"action": "rotate_secrets", "_selected_action": [credential.pk]},
         )
+        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', confirm.content.decode()))
+        rotated = admin_client.post("/admin/connex_bridge/connexcredential/rotate/", fields)
+        assert rotated.status_code == 302
+        # The secret page is the one that renders the secret: break rendering there.
+        monkeypatch.setattr(SimpleTemplateResponse, "rendered_content", property(broken_template))
+        admin_client.raise_request_exception = False
+
+        response = admin_client.get(rotated["Location"])
 
         assert response.status_code == 500
         [(html, text, unfiltered)] = reports
