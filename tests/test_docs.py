@@ -158,3 +158,17 @@ def test_every_management_command_is_documented():
 
     assert len(commands) >= 6
     assert [name for name in commands if f"{name} " not in documented and f"{name}`" not in documented] == []
+
+
+def test_every_relative_link_in_the_readme_and_docs_points_at_a_file_that_exists():
+    pages = [ROOT / "README.md", ROOT / "SECURITY.md", *(ROOT / "docs").glob("*.md")]
+    broken = []
+    for page in pages:
+        for target in re.findall(r"\]\(([^)\s]+)\)", page.read_text()):
+            if "://" in target or target.startswith(("#", "mailto:")):
+                continue
+            path = (page.parent / target.split("#")[0]).resolve()
+            if not path.exists():
+                broken.append(f"{page.relative_to(ROOT)}: {target}")
+
+    assert broken == []
