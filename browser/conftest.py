@@ -190,3 +190,14 @@ def add_credential(page: Page, shot: Screenshots, username: str = USERNAME) -> s
     expect(page.get_by_text("The password will not be shown again.")).to_be_visible()
     shot(page, "password shown once")
     return shown_password(page)
+
+
+def run_action(page: Page, username: str, action: re.Pattern[str]) -> None:
+    """On a changelist: tick the row of ``username``, pick the action whose name matches, Run."""
+    page.locator("#result_list tbody tr", has_text=username).get_by_role("checkbox").check()
+    select = page.get_by_role("combobox", name=re.compile("^Action"))
+    names = [name.strip() for name in select.locator("option").all_inner_texts()]
+    matching = [name for name in names if action.search(name)]
+    assert matching, f"no action matching {action.pattern!r} among {names}"
+    select.select_option(label=matching[0])
+    page.get_by_role("button", name=re.compile(r"^(Run|Go)$")).click()

@@ -12,7 +12,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from browser.conftest import USERNAME, ConnexClient, Screenshots, add_credential
+from browser.conftest import USERNAME, ConnexClient, Screenshots, add_credential, run_action
 from connex_bridge.models import ConnexCredential
 
 
@@ -73,3 +73,19 @@ def test_reloading_the_password_page_keeps_the_copied_password_working(
     assert connex.orders(USERNAME, copied).status == 200
     assert again is None or again.group(1) == copied, "the reload showed a new password the merchant did not ask for"
     assert ConnexCredential.objects.filter(username=USERNAME).count() == 1
+
+
+def test_disabling_a_credential_stops_its_password(
+    admin_page: Page, shot: Screenshots, connex: ConnexClient, demo_orders: Any
+) -> None:
+    page = admin_page
+    password = add_credential(page, shot)
+    assert connex.orders(USERNAME, password).status == 200
+
+    page.get_by_role("link", name="Connex credentials").first.click()
+    run_action(page, USERNAME, re.compile("^Disable", re.IGNORECASE))
+    expect(page.get_by_text("Disabled 1 credential.")).to_be_visible()
+    shot(page, "credential disabled")
+    answer = connex.orders(USERNAME, password)
+    assert answer.status == 401, answer.body
+    assert b"Orders" not in answer.body
