@@ -39,6 +39,7 @@ CITING_PATHS = [
     "example_project",
     "bench",
     "fuzz",
+    "browser",
     "README.md",
     "SECURITY.md",
     "CHANGELOG.md",
