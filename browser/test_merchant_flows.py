@@ -8,6 +8,7 @@ Screenshots of every step: ``browser/screenshots/<test>/``.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -111,6 +112,9 @@ def test_preview_lists_the_orders_and_warns_of_a_padded_sku(
     credential = page.get_by_label(re.compile("credential", re.IGNORECASE)).first
     if credential.evaluate("element => element.tagName") == "SELECT":
         credential.select_option(label=USERNAME)
+        # The demo orders span the last 30 days; without a window the preview shows the last 24 hours.
+        since = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=60)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        page.get_by_label(re.compile("Modified from", re.IGNORECASE)).fill(since)
         page.get_by_role("button", name=re.compile("preview|show", re.IGNORECASE)).first.click()
     else:
         page.get_by_role("link", name=USERNAME, exact=True).click()
