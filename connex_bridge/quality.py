@@ -29,6 +29,7 @@ from typing import Any
 
 from connex_bridge.records import OrderRecord
 from connex_bridge.vocabulary import ZERO
+from connex_bridge.wire.outbound import JMAUSER_LISTS
 
 ERROR = "error"
 WARNING = "warning"
@@ -72,19 +73,6 @@ AMOUNT_PLACES = 2
 #: Decimal places of a unit price (``PriceExclTax``, ``PriceInclTax``, ``Product.Amount``): QuickBooks
 #: Desktop keeps up to five on an item's rate.
 PRICE_PLACES = 5
-
-#: The lists every JMAUser carries (connex_bridge.wire.outbound.JMAUSER_LISTS, written out here so that
-#: this module reads an answer from any server without importing the writer).
-JMAUSER_LISTS = (
-    "Orders",
-    "CancelledOrders",
-    "Payments",
-    "Purchases",
-    "ProductsToQB",
-    "ProductsFromQBToUpdate",
-    "InventoryAdjustments",
-    "Customers",
-)
 
 _ORDER_AMOUNTS = (
     "Total",
