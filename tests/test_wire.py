@@ -58,9 +58,9 @@ def test_the_stream_is_the_same_bytes_as_the_whole_answer():
     assert len(body["Payments"]) == sum(len(r.payments) for r in records if not r.is_cancelled)
 
 
-def test_payments_and_refunds_held_past_the_memory_limit_wait_in_a_file_and_stream_the_same_bytes(monkeypatch):
-    # A year's re-sync holds some 300 bytes of Payments per order until Orders is done: past
-    # HELD_IN_MEMORY_BYTES they go to a temporary file, so the worker does not grow with the window.
+@pytest.fixture
+def held_files(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The temporary buffers stream_user holds JSON in, with the memory limit lowered to 2 KB."""
     from connex_bridge.wire import outbound
 
     monkeypatch.setattr(outbound, "HELD_IN_MEMORY_BYTES", 2048)
@@ -72,6 +72,14 @@ def test_payments_and_refunds_held_past_the_memory_limit_wait_in_a_file_and_stre
         return spooled[-1]
 
     monkeypatch.setattr(outbound.tempfile, "SpooledTemporaryFile", spool)
+    return spooled
+
+
+def test_payments_and_refunds_held_past_the_memory_limit_wait_in_a_file_and_stream_the_same_bytes(
+    held_files: list[Any],
+) -> None:
+    # A year's re-sync holds some 300 bytes of Payments per order until Orders is done: past
+    # HELD_IN_MEMORY_BYTES they go to a temporary file, so the worker does not grow with the window.
     records = [record(n, cancelled=n % 7 == 0, payments=1 + n % 2) for n in range(1, 600)]
     write = wire.date_writer("utc")
 
@@ -80,25 +88,17 @@ def test_payments_and_refunds_held_past_the_memory_limit_wait_in_a_file_and_stre
     assert streamed == jmauser(
         [r for r in records if not r.is_cancelled], [r for r in records if r.is_cancelled], write
     )
-    assert [buffer._rolled for buffer in spooled] == [True, True]  # refunds, payments: both went to a file
-    assert all(buffer.closed for buffer in spooled)
+    assert [buffer._rolled for buffer in held_files] == [True, True]  # refunds, payments: both went to a file
+    assert all(buffer.closed for buffer in held_files)
 
 
-def test_a_stream_cut_short_closes_what_it_held(monkeypatch):
-    from connex_bridge.wire import outbound
-
-    monkeypatch.setattr(outbound, "HELD_IN_MEMORY_BYTES", 2048)
-    spooled: list[Any] = []
-    real = outbound.tempfile.SpooledTemporaryFile
-    monkeypatch.setattr(
-        outbound.tempfile, "SpooledTemporaryFile", lambda *a, **k: spooled.append(real(*a, **k)) or spooled[-1]
-    )
+def test_a_stream_cut_short_closes_what_it_held(held_files: list[Any]) -> None:
     stream = wire.stream_user([record(n, payments=2) for n in range(1, 600)], wire.date_writer("utc"))
 
     next(stream)
     stream.close()  # the client hung up
 
-    assert spooled and all(buffer.closed for buffer in spooled)
+    assert held_files and all(buffer.closed for buffer in held_files)
 
 
 def test_an_empty_stream_is_a_complete_answer():
