@@ -109,6 +109,30 @@ def test_a_subclass_ordering_its_own_way_is_read_in_chunks_to_the_same_answer(db
         answer(BuiltinOrderSource())
 
 
+def test_a_window_that_fits_in_one_chunk_selects_its_lines_by_the_window_and_a_larger_one_reads_them_in_step(
+    db, monkeypatch, django_assert_num_queries
+):
+    from connex_bridge.sources.builtin import BuiltinOrderSource
+
+    for n in range(3):  # a refund among them: sales first, then refunds, either way
+        OrderFactory(number=f"{1001 + n}", modified_at=T0 + n * MICROSECOND, status="refunded" if n == 1 else "paid",
+                     discount=Decimal("1"), lines=[{"sku": "A"}, {"sku": "B"}])  # fmt: skip
+
+    def lines_query(chunk_size: int) -> tuple[bytes, str]:
+        monkeypatch.setattr(BuiltinOrderSource, "chunk_size", chunk_size)
+        with django_assert_num_queries(4) as queries:  # the orders, lines, discounts and payments, each once
+            body = answer(BuiltinOrderSource())
+        (sql,) = [q["sql"] for q in queries.captured_queries if 'FROM "connex_bridge_orderline"' in q["sql"]]
+        return body, sql
+
+    whole, by_window = lines_query(3)  # exactly one chunk
+    in_chunks, in_step = lines_query(2)
+
+    assert whole == in_chunks
+    assert "CASE" not in by_window and "CASE" in in_step  # sorted like the orders only when read in step
+    assert b'"OrderNumber":"1002"' in whole.split(b'"CancelledOrders"')[1]
+
+
 def test_rows_that_do_not_follow_the_orders_stop_the_answer_rather_than_join_another_order():
     from connex_bridge.sources.rows import InconsistentReadError, InStep
 

@@ -461,6 +461,29 @@ def test_child_rows_come_in_one_query_unless_their_map_holds_a_subquery(
         assert orders[2].lines[0].name == Receipt.objects.filter(sale__ref="1003").order_by("pk")[0].txn
 
 
+def test_a_window_that_fits_in_one_chunk_selects_each_child_by_the_window_itself(
+    settings, db, monkeypatch, django_assert_num_queries
+):
+    settings.CONNEX_BRIDGE = {"ORDER_SOURCE": f"{SOURCE}.JoinedReceipts"}
+    harness = AltShopHarness()
+    for n in range(4):
+        harness.order(f"{1001 + n}", payments=[Decimal("4.00"), Decimal("6.00")])
+    answer = OrdersAnswer(harness.credential(), {"orderNumber": ",".join(f"{1001 + n}" for n in range(4))})
+
+    def read(chunk_size: int) -> tuple[list[Any], list[str]]:
+        monkeypatch.setattr(AltShopDeclarativeSource, "chunk_size", chunk_size)
+        with django_assert_num_queries(4) as queries:  # the orders, lines, payments and receipts
+            records = list(answer.records())
+        return records, [q["sql"] for q in queries.captured_queries[1:]]
+
+    whole, by_window = read(4)  # exactly one chunk
+    in_chunks, in_step = read(3)
+
+    assert whole == in_chunks
+    assert all('FROM "altshop_sale"' not in sql.split(" WHERE ")[0] for sql in by_window)  # no join to sort by
+    assert all('FROM "altshop_sale"' in sql.split(" WHERE ")[0] for sql in in_step)  # read through the orders
+
+
 class PromotionsAsDiscounts(AltShopDeclarativeSource):
     discounts = "promotions"
     discount_fields = {"name": "code", "code": "code"}

@@ -47,7 +47,7 @@ from dataclasses import fields as dataclass_fields
 from dataclasses import replace
 from decimal import Decimal
 from difflib import get_close_matches
-from itertools import repeat
+from itertools import chain, islice, repeat
 from typing import Any
 
 from django.core import checks
@@ -264,7 +264,15 @@ class DeclarativeOrderSource(OrderSource):
             order_by.append("pk")  # a total order, which the child rows can follow
         rows = plan.columns.select(ordered.order_by(*order_by))
         db = rows.db
-        orders = chunks(rows.iterator(chunk_size=self.chunk_size), self.chunk_size)
+        iterator = rows.iterator(chunk_size=self.chunk_size)
+        head = list(islice(iterator, self.chunk_size + 1))
+        if len(head) <= self.chunk_size:
+            # The whole window fits in one chunk (a poll, most of the time): each child relation is
+            # selected by the window itself, a semi-join rather than thousands of keys sent as
+            # parameters, and grouped by order, without the join and sort that reading in step takes.
+            yield from self._records(plan, head, db, custom, self._grouped(plan, window.values("pk")))
+            return
+        orders = chunks(chain(head, iterator), self.chunk_size)
         if plan.in_step:
             streams = [(child, child.in_step(ordered, order_by, self.chunk_size)) for child in plan.children]
 
@@ -277,17 +285,20 @@ class DeclarativeOrderSource(OrderSource):
                 stream.finish()
             return
         # A child the database cannot reach from the order (a subquery in its field map) is read per
-        # chunk of orders; a window that fits in one chunk selects its children by the window itself,
-        # a semi-join, rather than by thousands of ids sent as parameters.
-        for number, chunk in enumerate(orders):
-            whole = number == 0 and len(chunk) < self.chunk_size
-            keys: Any = window.values("pk") if whole else [row[plan.pk] for row in chunk]
-            grouped = {child.kind: (child, child.rows_by_order(keys)) for child in plan.children}
+        # chunk of orders, by the chunk's keys.
+        for chunk in orders:
+            yield from self._records(plan, chunk, db, custom, self._grouped(plan, [row[plan.pk] for row in chunk]))
 
-            def by_key(pk: Any, grouped: dict[str, Any] = grouped) -> dict[str, Any]:
-                return {kind: (child, rows.get(pk, ())) for kind, (child, rows) in grouped.items()}
+    @staticmethod
+    def _grouped(plan: ReadPlan, keys: Any) -> Callable[[Any], dict[str, Any]]:
+        """Each child relation's rows for the orders ``keys`` selects (their primary keys, or a
+        ``values("pk")`` queryset), read at once; looked up by order."""
+        grouped = {child.kind: (child, child.rows_by_order(keys)) for child in plan.children}
 
-            yield from self._records(plan, chunk, db, custom, by_key)
+        def by_key(pk: Any) -> dict[str, Any]:
+            return {kind: (child, rows.get(pk, ())) for kind, (child, rows) in grouped.items()}
+
+        return by_key
 
     def read_plan(self) -> ReadPlan:
         """The columns and steps this source reads, worked out on first use (per source instance)."""
