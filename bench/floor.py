@@ -90,9 +90,10 @@ ONE = Decimal(1)
 
 
 def _default(value: Any) -> Any:
-    # orjson has no Decimal type; a Fragment is written verbatim (wire.dumps does the same).
+    # orjson has no Decimal type; a Fragment is written verbatim (wire.dumps does the same, by str()
+    # where that has no exponent: the seeded amounts never have one).
     if isinstance(value, Decimal):
-        return orjson.Fragment(format(value, "f"))
+        return orjson.Fragment(str(value))
     raise TypeError(f"Type is not JSON serializable: {type(value).__name__}")
 
 

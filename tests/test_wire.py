@@ -154,3 +154,27 @@ def test_the_customer_carries_only_what_connexs_jmacustomer_has():
 def test_the_envelope_refuses_a_list_connex_does_not_have():
     with pytest.raises(ValueError, match="no list 'Refunds'"):
         b"".join(wire.stream_envelope({"Refunds": []}))
+
+
+@pytest.mark.parametrize(
+    ("amount", "written"),
+    [
+        ("12.34", b"12.34"),
+        ("-0.50", b"-0.50"),
+        ("0.00", b"0.00"),  # as many decimals as the amount has
+        ("1E+2", b"100"),  # never an exponent, which Connex would read as a float
+        ("1.5E+3", b"1500"),
+        ("0.00000001", b"0.00000001"),
+        ("-1E-7", b"-0.0000001"),
+        ("123456789012345678.99", b"123456789012345678.99"),
+    ],
+)
+def test_amounts_are_written_exactly_as_plain_decimals(amount: str, written: bytes) -> None:
+    assert wire.dumps({"Total": Decimal(amount)}) == b'{"Total":' + written + b"}"
+
+
+@pytest.mark.parametrize("amount", ["NaN", "-Infinity", "Infinity", "sNaN"])
+def test_an_amount_that_is_not_a_number_stops_the_answer_rather_than_reach_connex(amount: str) -> None:
+    with pytest.raises(TypeError) as refused:
+        wire.dumps({"Total": Decimal(amount)})
+    assert str(refused.value.__cause__) == f"{amount} is not a finite amount"

@@ -1,9 +1,12 @@
-"""How a declarative source reads its orders: plain rows, one query per table and chunk.
+"""How a declarative source reads its orders: plain rows, one query per table.
 
 A :class:`~connex_bridge.sources.declarative.DeclarativeOrderSource` knows every
 field path it reads, so it reads them as ``values_list`` rows instead of model
-instances: one query for the orders (streamed), and per chunk of orders one
-query for each child relation (lines, payments, discounts). :class:`ReadPlan`
+instances: one query for the orders (streamed), and one for each child
+relation (lines, payments, discounts): selected by the window itself and grouped
+by order when the window holds up to ``chunk_size`` orders; for a larger one,
+sorted like the orders and read in step with them (:class:`InStep`), or, for a
+child the database cannot reach from the order, one per chunk. :class:`ReadPlan`
 is worked out once per source: which columns each query selects, and for each
 record field where its value comes from — a column, a constant, or a hook.
 

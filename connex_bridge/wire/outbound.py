@@ -455,9 +455,14 @@ def _plain(quantity: Decimal) -> Decimal:
 
 def _default(value: Any) -> Any:
     if type(value) is Decimal:
-        if not value.is_finite():
-            raise TypeError(f"{value} is not a finite amount")
-        return orjson.Fragment(format(value, "f"))
+        # str() is three times quicker than format(value, "f") and the same for the amounts a database
+        # holds; an exponent (1E+2, 1E-7), NaN or Infinity takes the slow path.
+        text = str(value)
+        if "E" in text or not text[-1].isdigit():
+            if not value.is_finite():
+                raise TypeError(f"{value} is not a finite amount")
+            text = format(value, "f")
+        return orjson.Fragment(text)
     raise TypeError(f"Type is not JSON serializable: {type(value).__name__}")
 
 
