@@ -112,6 +112,8 @@ def test_a_subclass_ordering_its_own_way_is_read_in_chunks_to_the_same_answer(db
 def test_a_window_that_fits_in_one_chunk_selects_its_lines_by_the_window_and_a_larger_one_reads_them_in_step(
     db, monkeypatch, django_assert_num_queries
 ):
+    from django.db import connection
+
     from connex_bridge.sources.builtin import BuiltinOrderSource
 
     for n in range(3):  # a refund among them: sales first, then refunds, either way
@@ -122,7 +124,8 @@ def test_a_window_that_fits_in_one_chunk_selects_its_lines_by_the_window_and_a_l
         monkeypatch.setattr(BuiltinOrderSource, "chunk_size", chunk_size)
         with django_assert_num_queries(4) as queries:  # the orders, lines, discounts and payments, each once
             body = answer(BuiltinOrderSource())
-        (sql,) = [q["sql"] for q in queries.captured_queries if 'FROM "connex_bridge_orderline"' in q["sql"]]
+        lines_table = f"FROM {connection.ops.quote_name('connex_bridge_orderline')}"
+        (sql,) = [q["sql"] for q in queries.captured_queries if lines_table in q["sql"]]
         return body, sql
 
     whole, by_window = lines_query(3)  # exactly one chunk
