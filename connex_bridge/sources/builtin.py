@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case, Model, Q, QuerySet
@@ -20,7 +19,7 @@ from connex_bridge.records import (
     PaymentRecord,
 )
 from connex_bridge.sources.base import CANCELLED_ANNOTATION, OrderSource, WriteRefusedError, flag
-from connex_bridge.sources.rows import InconsistentReadError, InStep, chunks
+from connex_bridge.sources.rows import InconsistentReadError, InStep, chunks, first_chunk
 
 __all__ = ["BuiltinOrderSource", "InconsistentReadError", "address_record"]
 
@@ -135,16 +134,13 @@ class BuiltinOrderSource(OrderSource):
             yield from self._iter_chunked(orders)
             return
         on_order, modified = plan
-        rows = orders.iterator(chunk_size=self.chunk_size)
-        head = list(islice(rows, self.chunk_size + 1))
-        if len(head) <= self.chunk_size:
+        whole, every = first_chunk(orders.iterator(chunk_size=self.chunk_size), self.chunk_size)
+        if whole is not None:
             # The whole window fits in one chunk (a poll, most of the time): its lines and discounts are
             # selected by the window itself and grouped by order, without the join and sort that reading
             # in step takes; the database does less, and still one query each.
-            keys = window.values("pk")
-            lines_of = _by_order(OrderLine.objects.filter(order__in=keys).order_by("pk").values_list(*_LINE))
-            discounts_of = _by_order(Discount.objects.filter(order__in=keys).order_by("pk").values_list(*_DISCOUNT))
-            for row in head:
+            lines_of, discounts_of = self._lines_and_discounts(window.values("pk"))
+            for row in whole:
                 yield self._record(row, lines_of.get(row[0], ()), discounts_of.get(row[0], ()), ())
             return
 
@@ -159,7 +155,7 @@ class BuiltinOrderSource(OrderSource):
 
         lines = in_step(OrderLine, _LINE, "Lines")
         discounts = in_step(Discount, _DISCOUNT, "Discounts")
-        for row in chain(head, rows):
+        for row in every:
             yield self._record(row, lines.take(row[0]), discounts.take(row[0]), ())
         lines.finish()
         discounts.finish()
@@ -198,17 +194,25 @@ class BuiltinOrderSource(OrderSource):
 
     def _iter_chunked(self, orders: QuerySet[Any]) -> Iterator[OrderRecord]:
         """Orders in chunks, each chunk's lines, discounts and payments fetched by order id."""
-        from connex_bridge.models import Discount, OrderLine, Payment
+        from connex_bridge.models import Payment
 
         for chunk in chunks(orders.iterator(chunk_size=self.chunk_size), self.chunk_size):
             ids = [row[0] for row in chunk]
-            lines = _by_order(OrderLine.objects.filter(order_id__in=ids).order_by("id").values_list(*_LINE))
-            discounts = _by_order(Discount.objects.filter(order_id__in=ids).order_by("id").values_list(*_DISCOUNT))
+            lines, discounts = self._lines_and_discounts(ids)
             payments = _by_order(
                 Payment.objects.filter(order_id__in=ids).order_by("paid_at", "id").values_list(*_PAYMENT)
             )
             for row in chunk:
                 yield self._record(row, lines.get(row[0], ()), discounts.get(row[0], ()), payments.get(row[0], ()))
+
+    @staticmethod
+    def _lines_and_discounts(keys: Any) -> tuple[dict[int, list[tuple[Any, ...]]], dict[int, list[tuple[Any, ...]]]]:
+        """The lines and the discounts of the orders ``keys`` selects (a list of ids or a ``values("pk")``
+        queryset), each grouped by order."""
+        from connex_bridge.models import Discount, OrderLine
+
+        lines = _by_order(OrderLine.objects.filter(order__in=keys).order_by("pk").values_list(*_LINE))
+        return lines, _by_order(Discount.objects.filter(order__in=keys).order_by("pk").values_list(*_DISCOUNT))
 
     @staticmethod
     def _record(

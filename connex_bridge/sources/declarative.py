@@ -47,7 +47,7 @@ from dataclasses import fields as dataclass_fields
 from dataclasses import replace
 from decimal import Decimal
 from difflib import get_close_matches
-from itertools import chain, islice, repeat
+from itertools import repeat
 from typing import Any
 
 from django.core import checks
@@ -93,6 +93,7 @@ from connex_bridge.sources.rows import (
     ToMany,
     back_path,
     chunks,
+    first_chunk,
     instances,
     own_fields,
     split_to_many,
@@ -264,15 +265,14 @@ class DeclarativeOrderSource(OrderSource):
             order_by.append("pk")  # a total order, which the child rows can follow
         rows = plan.columns.select(ordered.order_by(*order_by))
         db = rows.db
-        iterator = rows.iterator(chunk_size=self.chunk_size)
-        head = list(islice(iterator, self.chunk_size + 1))
-        if len(head) <= self.chunk_size:
+        whole, every = first_chunk(rows.iterator(chunk_size=self.chunk_size), self.chunk_size)
+        if whole is not None:
             # The whole window fits in one chunk (a poll, most of the time): each child relation is
             # selected by the window itself, a semi-join rather than thousands of keys sent as
             # parameters, and grouped by order, without the join and sort that reading in step takes.
-            yield from self._records(plan, head, db, custom, self._grouped(plan, window.values("pk")))
+            yield from self._records(plan, whole, db, custom, self._grouped(plan, window.values("pk")))
             return
-        orders = chunks(chain(head, iterator), self.chunk_size)
+        orders = chunks(every, self.chunk_size)
         if plan.in_step:
             streams = [(child, child.in_step(ordered, order_by, self.chunk_size)) for child in plan.children]
 

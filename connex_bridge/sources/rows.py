@@ -24,7 +24,7 @@ import copy
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -328,6 +328,19 @@ def instances(
 ) -> list[models.Model]:
     """Model instances built from the ``where`` part of each row (no query)."""
     return [model.from_db(db, names, row[where]) for row in rows]
+
+
+def first_chunk(
+    rows: Iterable[tuple[Any, ...]], size: int
+) -> tuple[list[tuple[Any, ...]] | None, Iterator[tuple[Any, ...]]]:
+    """``(the rows, an empty iterator)`` when ``rows`` fit in one chunk of ``size``, else ``(None, an
+    iterator over every row from the first)``; one row is read ahead to know. The caller holds no chunk
+    of a larger window: the rows read ahead are freed once the iterator has passed them."""
+    iterator = iter(rows)
+    head = list(islice(iterator, size + 1))
+    if len(head) <= size:
+        return head, iterator
+    return None, chain(head, iterator)
 
 
 def chunks(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:

@@ -36,7 +36,7 @@ line rather than left for QuickBooks to book as "rounding".
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -55,6 +55,7 @@ from connex_bridge.records import (
     PaymentRecord,
 )
 from connex_bridge.sources.base import CANCELLED_ANNOTATION, CHANGED_AT_ANNOTATION, OrderSource, WriteRefusedError
+from connex_bridge.sources.rows import chunks, first_chunk
 from connex_bridge.vocabulary import CENT, ZERO, cents
 
 #: Annotation holding the number of the sale a refund order refunds.
@@ -115,11 +116,14 @@ class OscarOrderSource(OrderSource):
         through :meth:`to_record` as an :class:`~connex_bridge.contrib.oscar.rows.OrderRow`."""
         window = self.select_sales_and_refunds(queryset, statuses)
         rows = self.order_rows(self.order_by(window))
-        for index, (chunk, last) in enumerate(_chunks(rows.iterator(chunk_size=self.chunk_size), self.chunk_size)):
-            # A first chunk that ends the window is the whole window (read in one snapshot): its related
-            # rows are selected by the window's own filter, not by a list of up to chunk_size keys.
-            whole = window if index == 0 and last else None
-            orders = read_chunk(self, chunk, rows.db, whole)
+        whole, every = first_chunk(rows.iterator(chunk_size=self.chunk_size), self.chunk_size)
+        # A first chunk that ends the window is the whole window (read in one snapshot): its related
+        # rows are selected by the window's own filter, not by a list of up to chunk_size keys.
+        read: Iterable[tuple[list[Any], Any]] = (
+            [(whole, window)] if whole is not None else ((chunk, None) for chunk in chunks(every, self.chunk_size))
+        )
+        for chunk, selected_by in read:
+            orders = read_chunk(self, chunk, rows.db, selected_by)
             try:
                 for order in orders:
                     record = self.to_record(order)
@@ -437,18 +441,6 @@ class _Coupon:
         self.code: str = order_discount.voucher_code or ""
         self.amount = ZERO
         self.amount_incl_tax = ZERO
-
-
-def _chunks(rows: Iterator[tuple[Any, ...]], size: int) -> Iterator[tuple[list[tuple[Any, ...]], bool]]:
-    """``rows`` in lists of ``size``, each with whether it is the last: a full chunk looks one row ahead."""
-    chunk: list[tuple[Any, ...]] = []
-    for row in rows:
-        if len(chunk) == size:
-            yield chunk, False
-            chunk = []
-        chunk.append(row)
-    if chunk:
-        yield chunk, True
 
 
 def _manager(app_label: str, model_name: str) -> QuerySet[Any]:
