@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -105,35 +106,49 @@ def test_a_subclass_ordering_its_own_way_is_read_in_chunks_to_the_same_answer(db
     assert answer(OwnOrder()) == answer(BuiltinOrderSource())
     with django_assert_num_queries(1 + 4 * 3):  # the orders, then lines, discounts and payments per chunk of 2
         answer(OwnOrder())
-    with django_assert_num_queries(4):  # the orders, lines, discounts and payments, each once
+    with django_assert_num_queries(5):  # the orders, addresses, lines, discounts and payments, each once
         answer(BuiltinOrderSource())
 
 
-def test_a_window_that_fits_in_one_chunk_selects_its_lines_by_the_window_and_a_larger_one_reads_them_in_step(
+def test_a_window_that_fits_in_one_chunk_selects_its_rows_by_the_window_and_a_larger_one_reads_them_in_step(
     db, monkeypatch, django_assert_num_queries
 ):
     from django.db import connection
 
     from connex_bridge.sources.builtin import BuiltinOrderSource
+    from connex_bridge.testing.factories import AddressFactory
 
-    for n in range(3):  # a refund among them: sales first, then refunds, either way
+    shared, own = AddressFactory(first_name="Zoë"), AddressFactory(first_name="Ada")
+    addresses = [(shared, own), (shared, None), (None, shared)]  # shared by two orders; none; billing only
+    for n, (billing, shipping) in enumerate(addresses):  # a refund among them: sales first, then refunds
         OrderFactory(number=f"{1001 + n}", modified_at=T0 + n * MICROSECOND, status="refunded" if n == 1 else "paid",
-                     discount=Decimal("1"), lines=[{"sku": "A"}, {"sku": "B"}])  # fmt: skip
+                     discount=Decimal("1"), lines=[{"sku": "A"}, {"sku": "B"}], billing_address=billing,
+                     shipping_address=shipping, customer_email=f"buyer{n}@example.com")  # fmt: skip
 
-    def lines_query(chunk_size: int) -> tuple[bytes, str]:
+    def read(chunk_size: int) -> tuple[bytes, str, str]:
         monkeypatch.setattr(BuiltinOrderSource, "chunk_size", chunk_size)
-        with django_assert_num_queries(4) as queries:  # the orders, lines, discounts and payments, each once
+        with django_assert_num_queries(5) as queries:  # the orders, addresses, lines, discounts, payments
             body = answer(BuiltinOrderSource())
+        sql = [q["sql"] for q in queries.captured_queries]
         lines_table = f"FROM {connection.ops.quote_name('connex_bridge_orderline')}"
-        (sql,) = [q["sql"] for q in queries.captured_queries if lines_table in q["sql"]]
-        return body, sql
+        (lines,) = [q for q in sql if lines_table in q]
+        address_column = connection.ops.quote_name("line1")
+        (address,) = [q for q in sql if address_column in q]
+        return body, lines, address
 
-    whole, by_window = lines_query(3)  # exactly one chunk
-    in_chunks, in_step = lines_query(2)
+    whole, lines_by_window, addresses_by_window = read(3)  # exactly one chunk
+    in_chunks, lines_in_step, addresses_in_step = read(2)
 
     assert whole == in_chunks
-    assert "CASE" not in by_window and "CASE" in in_step  # sorted like the orders only when read in step
-    assert b'"OrderNumber":"1002"' in whole.split(b'"CancelledOrders"')[1]
+    assert "CASE" not in lines_by_window and "CASE" in lines_in_step  # sorted like the orders only in step
+    assert "UNION" in addresses_by_window and "CASE" in addresses_in_step  # each address once; or joined
+    sales, refunds = json.loads(whole)["Orders"], json.loads(whole)["CancelledOrders"]
+    assert [order["OrderNumber"] for order in refunds] == ["1002"]
+    first, third = sales
+    assert (first["BillingAddress"]["FirstName"], first["ShippingAddress"]["FirstName"]) == ("Zoë", "Ada")
+    assert refunds[0]["ShippingAddress"] == refunds[0]["BillingAddress"]  # no shipping address: the billing one
+    assert third["BillingAddress"]["FirstName"] == "" and third["BillingAddress"]["Email"] == "buyer2@example.com"
+    assert third["ShippingAddress"]["FirstName"] == "Zoë"
 
 
 def test_rows_that_do_not_follow_the_orders_stop_the_answer_rather_than_join_another_order():
@@ -163,7 +178,7 @@ def test_outside_any_test_transaction_an_answer_still_takes_a_constant_handful_o
     connex = ConnexClient(ConnexCredentialFactory())
     OrderFactory(number="first", modified_at=T0)
     assert connex.get(WINDOW).status_code == 200  # records last_used_at, written at most once a minute
-    with django_assert_max_num_queries(8) as one:
+    with django_assert_max_num_queries(9) as one:  # the credential, 5 reads in a transaction (2 or 3 statements)
         assert len(connex.get(WINDOW).json()["Orders"]) == 1
     assert any(query["sql"] == "COMMIT" for query in one.captured_queries)
 

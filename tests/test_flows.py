@@ -98,7 +98,7 @@ def test_the_flow_reads_no_more_queries_than_the_endpoint(db, credential, django
         OrderFactory(number=f"{1001 + n}", modified_at=T0, status="refunded" if n == 2 else "paid")
     answer = OrdersAnswer(credential, WINDOW)
 
-    with django_assert_num_queries(4):  # the built-in source: orders, lines, discounts, payments
+    with django_assert_num_queries(5):  # the built-in source: orders, addresses, lines, discounts, payments
         b"".join(answer.stream())
 
 

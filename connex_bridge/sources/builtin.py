@@ -57,18 +57,18 @@ _ORDER = (
     "total_tax", "shipping_excl_tax", "shipping_incl_tax", "shipping_method", "discount_excl_tax",
     "discount_incl_tax", "customer_id", "customer_email", "customer_company", "payment_method",
     "payment_reference", "tracking_number", "shipped_at", "note", "private_note", "invoice_mode", "parent_number",
-    "billing_address_id", "shipping_address_id",
-    *(f"billing_address__{name}" for name in _ADDRESS),
-    *(f"shipping_address__{name}" for name in _ADDRESS),
-    CANCELLED_ANNOTATION,
+    "billing_address_id", "shipping_address_id", CANCELLED_ANNOTATION,
 )  # fmt: skip
+#: The addresses of an order joined to it: for a window read in chunks, after the order's own columns.
+_JOINED = (*(f"billing_address__{name}" for name in _ADDRESS), *(f"shipping_address__{name}" for name in _ADDRESS))
 _LINE = (
     "order_id", "sku", "unit_price_excl_tax", "name", "quantity", "unit_price_incl_tax", "discount_excl_tax",
     "discount_incl_tax", "tax_code",
 )  # fmt: skip
 _DISCOUNT = ("order_id", "name", "code", "amount", "non_taxable")
 _PAYMENT = ("order_id", "amount", "paid_at", "method", "reference", "deposit_account", "pk", "modified_at")
-_A = len(_ORDER) - 1 - 2 * len(_ADDRESS)  # where the billing address columns start
+_A = len(_ORDER) - 1  # where the cancelled flag is; joined addresses follow it
+_AN = len(_ADDRESS)
 
 
 def _by_order(rows: Iterable[tuple[Any, ...]]) -> dict[int, list[tuple[Any, ...]]]:
@@ -97,6 +97,15 @@ def _on_relation(q: Q, relation: str) -> Q | None:
     return moved
 
 
+def _joined(
+    row: tuple[Any, ...], joined: tuple[Any, ...], at: int
+) -> tuple[tuple[Any, ...] | None, tuple[Any, ...] | None]:
+    """The billing and shipping address columns of order ``row``, from ``joined`` (a row that holds
+    them from index ``at``); ``None`` for an address the order has not."""
+    billing = joined[at : at + _AN] if row[_A - 2] is not None else None
+    return billing, joined[at + _AN : at + 2 * _AN] if row[_A - 1] is not None else None
+
+
 class BuiltinOrderSource(OrderSource):
     """Serves :class:`connex_bridge.models.Order` and its lines, discounts and payments.
 
@@ -104,13 +113,13 @@ class BuiltinOrderSource(OrderSource):
     year's re-sync that is most of the answer's cost. :meth:`to_record` builds
     the same record from an instance, for subclasses and single orders.
 
-    Four queries read any window, however large, and nothing is held back
+    Five queries read any window, however large, and nothing is held back
     while the answer streams: the orders come sales first, then refunds, each
-    in modified-time order; their lines and discounts come from one query each
-    (for a window of up to :attr:`chunk_size` orders, selected by the window and
-    grouped by order; for a larger one, sorted like the orders and read in step
-    with them); the payments of the sales come from a last query, after every
-    order is written.
+    in modified-time order; their addresses, lines and discounts come from one
+    query each (for a window of up to :attr:`chunk_size` orders, selected by the
+    window and grouped by order or, for addresses, by address; for a larger one,
+    sorted like the orders and read in step with them); the payments of the
+    sales come from a last query, after every order is written.
     """
 
     model = "connex_bridge.Order"
@@ -128,20 +137,24 @@ class BuiltinOrderSource(OrderSource):
 
         window = self.select_sales_and_refunds(queryset, statuses)
         ordered = self.order_by(window)
-        orders = ordered.order_by(CANCELLED_ANNOTATION, *ordered.query.order_by).values_list(*_ORDER)
+        orders = ordered.order_by(CANCELLED_ANNOTATION, *ordered.query.order_by)
         plan = self._in_step()
         if plan is None:
-            yield from self._iter_chunked(orders)
+            yield from self._iter_chunked(orders.values_list(*_ORDER, *_JOINED))
             return
         on_order, modified = plan
-        whole, every = first_chunk(orders.iterator(chunk_size=self.chunk_size), self.chunk_size)
+        rows = orders.values_list(*_ORDER).iterator(chunk_size=self.chunk_size)
+        whole, every = first_chunk(rows, self.chunk_size)
         if whole is not None:
-            # The whole window fits in one chunk (a poll, most of the time): its lines and discounts are
-            # selected by the window itself and grouped by order, without the join and sort that reading
-            # in step takes; the database does less, and still one query each.
+            # The whole window fits in one chunk (a poll, most of the time): its addresses, lines and
+            # discounts are selected by the window itself, each address once however many orders share
+            # it, without the joins and sort that reading in step takes; one query each.
+            addresses = self._addresses(window)
             lines_of, discounts_of = self._lines_and_discounts(window.values("pk"))
             for row in whole:
-                yield self._record(row, lines_of.get(row[0], ()), discounts_of.get(row[0], ()), ())
+                pk = row[0]
+                billing, shipping = addresses.get(row[_A - 2]), addresses.get(row[_A - 1])
+                yield self._record(row, billing, shipping, lines_of.get(pk, ()), discounts_of.get(pk, ()), ())
             return
 
         def in_step(model: type[Model], fields: tuple[str, ...], name: str) -> InStep:
@@ -153,10 +166,21 @@ class BuiltinOrderSource(OrderSource):
             )
             return InStep(rows.iterator(chunk_size=self.chunk_size), name)
 
+        # A larger window: the addresses come joined to the orders in a query of their own, sorted like them.
+        joined_rows = InStep(orders.values_list("pk", *_JOINED).iterator(chunk_size=self.chunk_size), "Addresses")
         lines = in_step(OrderLine, _LINE, "Lines")
         discounts = in_step(Discount, _DISCOUNT, "Discounts")
         for row in every:
-            yield self._record(row, lines.take(row[0]), discounts.take(row[0]), ())
+            pk = row[0]
+            joined = joined_rows.take(pk)
+            if len(joined) != 1:
+                raise InconsistentReadError(
+                    f"The addresses of order id {pk} did not come in step with the orders; "
+                    "the answer stops before it is complete."
+                )
+            billing, shipping = _joined(row, joined[0], 1)
+            yield self._record(row, billing, shipping, lines.take(pk), discounts.take(pk), ())
+        joined_rows.finish()
         lines.finish()
         discounts.finish()
 
@@ -193,7 +217,8 @@ class BuiltinOrderSource(OrderSource):
         return flag(cancelled), modified
 
     def _iter_chunked(self, orders: QuerySet[Any]) -> Iterator[OrderRecord]:
-        """Orders in chunks, each chunk's lines, discounts and payments fetched by order id."""
+        """Orders (with their addresses joined) in chunks, each chunk's lines, discounts and payments
+        fetched by order id."""
         from connex_bridge.models import Payment
 
         for chunk in chunks(orders.iterator(chunk_size=self.chunk_size), self.chunk_size):
@@ -203,7 +228,22 @@ class BuiltinOrderSource(OrderSource):
                 Payment.objects.filter(order_id__in=ids).order_by("paid_at", "id").values_list(*_PAYMENT)
             )
             for row in chunk:
-                yield self._record(row, lines.get(row[0], ()), discounts.get(row[0], ()), payments.get(row[0], ()))
+                pk = row[0]
+                billing, shipping = _joined(row, row, _A + 1)
+                yield self._record(
+                    row, billing, shipping, lines.get(pk, ()), discounts.get(pk, ()), payments.get(pk, ())
+                )
+
+    @staticmethod
+    def _addresses(window: QuerySet[Any]) -> dict[int, tuple[Any, ...]]:
+        """The address columns of every billing and shipping address of ``window``, by address id: one
+        query, a ``UNION ALL`` of two semi-joins, so that each is found by its key in any database."""
+        from connex_bridge.models import Address
+
+        def of(field: str) -> QuerySet[Any]:
+            return Address.objects.filter(pk__in=window.values(field)).order_by().values_list("pk", *_ADDRESS)
+
+        return {row[0]: row[1:] for row in of("billing_address_id").union(of("shipping_address_id"), all=True)}
 
     @staticmethod
     def _lines_and_discounts(keys: Any) -> tuple[dict[int, list[tuple[Any, ...]]], dict[int, list[tuple[Any, ...]]]]:
@@ -217,6 +257,8 @@ class BuiltinOrderSource(OrderSource):
     @staticmethod
     def _record(
         row: tuple[Any, ...],
+        billing_columns: Sequence[Any] | None,
+        shipping_columns: Sequence[Any] | None,
         lines: Iterable[tuple[Any, ...]],
         discounts: Iterable[tuple[Any, ...]],
         payments: Iterable[tuple[Any, ...]],
@@ -225,14 +267,12 @@ class BuiltinOrderSource(OrderSource):
             pk, number, status, store_name, currency, created_at, modified_at, paid_at, total, total_tax,
             shipping_excl_tax, shipping_incl_tax, shipping_method, discount_excl_tax, discount_incl_tax,
             customer_id, customer_email, customer_company, payment_method, payment_reference, tracking_number,
-            shipped_at, note, private_note, invoice_mode, parent_number, billing_id, shipping_id,
+            shipped_at, note, private_note, invoice_mode, parent_number, _billing_id, _shipping_id,
         ) = row[:_A]  # fmt: skip
         billing = (
-            AddressRecord(*row[_A : _A + len(_ADDRESS)])
-            if billing_id is not None
-            else AddressRecord(email=customer_email)
+            AddressRecord(*billing_columns) if billing_columns is not None else AddressRecord(email=customer_email)
         )
-        shipping = AddressRecord(*row[_A + len(_ADDRESS) : -1]) if shipping_id is not None else None
+        shipping = AddressRecord(*shipping_columns) if shipping_columns is not None else None
         return OrderRecord(
             number=number,
             id=pk,
@@ -267,7 +307,7 @@ class BuiltinOrderSource(OrderSource):
             private_note=private_note,
             invoice_mode=invoice_mode,
             parent_number=parent_number,
-            is_cancelled=bool(row[-1]),
+            is_cancelled=bool(row[_A]),
             payments=[
                 PaymentRecord(amount, paid, number, method, reference, deposit, payment_pk, modified)
                 for _, amount, paid, method, reference, deposit, payment_pk, modified in payments
