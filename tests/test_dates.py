@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import zoneinfo
+from decimal import Decimal
 
 import pytest
 
@@ -117,3 +119,42 @@ def test_without_use_tz_window_bounds_widen_over_the_repeated_hour(settings, ins
     bound = database_bound(dt.datetime.fromisoformat(instant), upper=upper)
 
     assert bound.isoformat() == expected
+
+
+TRICKY = [
+    EVENING,
+    dt.datetime(2024, 5, 1, 23, 59, 59, 999_999, tzinfo=dt.timezone.utc),  # the fraction is cut, not rounded
+    dt.datetime(2024, 11, 3, 5, 30, tzinfo=dt.timezone.utc),  # 01:30 EDT, then again as EST:
+    dt.datetime(2024, 11, 3, 6, 30, tzinfo=dt.timezone.utc),
+    dt.datetime(2024, 3, 10, 7, 0, tzinfo=dt.timezone.utc),  # the hour that is skipped in spring
+    dt.datetime(2024, 2, 29, 0, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Kolkata")),
+    dt.datetime(1969, 12, 31, 23, 59, 59, tzinfo=dt.timezone.utc),
+    dt.datetime(9999, 12, 30, 12, 0, tzinfo=dt.timezone.utc),
+]
+
+
+@pytest.mark.parametrize(
+    "config",
+    [{}, {"DATE_FORMAT": "local", "TIME_ZONE": "Asia/Kolkata"}, {"DATE_FORMAT": "utc"}, {"DATE_FORMAT": "microsoft"}],
+)
+@pytest.mark.parametrize("use_tz", [True, False])
+def test_the_streamed_answer_writes_every_date_as_the_date_writer_does(settings, config, use_tz):
+    # stream_user hands dates to orjson as datetimes (written in C) where it can: the same text, to the byte.
+    from connex_bridge import wire
+    from connex_bridge.records import OrderRecord, PaymentRecord
+
+    settings.CONNEX_BRIDGE = config
+    settings.USE_TZ = use_tz
+    moments = TRICKY if use_tz else [moment.replace(tzinfo=None) for moment in TRICKY]
+    records = [
+        OrderRecord(number=f"{1001 + n}", status="paid", total=Decimal("1.00"), created_at=moment, modified_at=moment,
+                    shipped_at=moment, payments=[PaymentRecord(order_number="1", amount=Decimal(1), paid_at=moment)])
+        for n, moment in enumerate(moments)
+    ]  # fmt: skip
+
+    quick = b"".join(wire.stream_user(records))
+    as_text = b"".join(wire.stream_user(records, date_writer()))
+
+    assert quick == as_text
+    written = [order["ShippingDate"] for order in json.loads(quick)["Orders"]]
+    assert written == [date_writer()(moment) for moment in moments]

@@ -83,6 +83,39 @@ def date_writer(form: str | None = None, zone: str | None = None) -> DateWriter:
     return write
 
 
+def _native_date_writer() -> tuple[Callable[[dt.datetime | None], dt.datetime | None], int] | None:
+    """For the configured ``"local"`` or ``"utc"`` form: a function giving each datetime as the
+    ``datetime`` that orjson, with the option returned beside it, writes exactly as :func:`date_writer`
+    does (``2024-05-01T21:30:05``, ``2024-05-02T01:30:05Z``), in C rather than by ``isoformat()``.
+    ``None`` for the ``"microsoft"`` form."""
+    form = app_settings.DATE_FORMAT
+    default_zone = timezone.get_default_timezone()
+    if form == "utc":
+        utc = dt.timezone.utc
+
+        def to_utc(value: dt.datetime | None) -> dt.datetime | None:
+            if value is None:
+                return None
+            return (value if value.tzinfo is not None else value.replace(tzinfo=default_zone)).astimezone(utc)
+
+        return to_utc, orjson.OPT_OMIT_MICROSECONDS | orjson.OPT_UTC_Z
+    if form != "local":
+        return None
+    target = zoneinfo.ZoneInfo(app_settings.TIME_ZONE)
+    same_zone = not settings.USE_TZ and str(target) == str(default_zone)
+
+    def to_local(value: dt.datetime | None) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            if same_zone:
+                return value
+            value = value.replace(tzinfo=default_zone)
+        return value.astimezone(target).replace(tzinfo=None)  # naive: orjson writes no offset
+
+    return to_local, orjson.OPT_OMIT_MICROSECONDS
+
+
 def address(record: AddressRecord) -> dict[str, str]:
     """JMAAddress."""
     full_name = f"{record.first_name} {record.last_name}".strip()
@@ -296,8 +329,22 @@ def stream_user(
     a :class:`Held` buffer (one growing buffer, since every small bytes object
     orjson returns keeps a few kilobytes allocated; past a megabyte, a
     temporary file).
+
+    Without ``write_date``, dates in the configured form are handed to orjson as ``datetime`` objects
+    where it writes them the same (the ``"local"`` and ``"utc"`` forms), which is quicker than
+    writing each as text first.
     """
-    write = write_date or date_writer()
+    encode = dumps
+    native = _native_date_writer() if write_date is None else None
+    if native is not None:
+        write: Any = native[0]
+        option = native[1]
+
+        def encode(data: Any) -> bytes:
+            return orjson.dumps(data, default=_default, option=option)
+
+    else:
+        write = write_date or date_writer()
     rows = iter(records)
     held_refunds = Held()
     held_payments = Held()
@@ -309,12 +356,12 @@ def stream_user(
                 if refunds_last:
                     first_refund.append(record)
                     return
-                held_refunds.add(dumps(order(record, write)))
+                held_refunds.add(encode(order(record, write)))
                 continue
             if payments is None:
                 for entry in record.payments:
-                    held_payments.add(dumps(payment(entry, write)))
-            yield dumps(order(record, write))
+                    held_payments.add(encode(payment(entry, write)))
+            yield encode(order(record, write))
 
     def refunds() -> Iterator[bytes | Held]:
         if not refunds_last:
@@ -324,7 +371,7 @@ def stream_user(
         for record in itertools.chain(first_refund, rows):
             if not record.is_cancelled:
                 raise ValueError(f"Sale {record.number!r} came after a refund from a source that sends refunds last.")
-            yield dumps(order(record, write))
+            yield encode(order(record, write))
 
     def payment_list() -> Iterator[bytes | Held]:
         if payments is None:
@@ -332,7 +379,7 @@ def stream_user(
                 yield held_payments
             return
         for entry in payments:
-            yield dumps(payment(entry, write))
+            yield encode(payment(entry, write))
 
     try:
         yield from stream_envelope({"Orders": sales(), "CancelledOrders": refunds(), "Payments": payment_list()})
