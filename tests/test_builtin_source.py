@@ -125,19 +125,28 @@ def test_a_window_that_fits_in_one_chunk_selects_its_rows_by_the_window_and_a_la
                      discount=Decimal("1"), lines=[{"sku": "A"}, {"sku": "B"}], billing_address=billing,
                      shipping_address=shipping, customer_email=f"buyer{n}@example.com")  # fmt: skip
 
-    def read(chunk_size: int) -> tuple[bytes, str, str]:
+    def read(chunk_size: int, count: int) -> tuple[bytes, str, str]:
         monkeypatch.setattr(BuiltinOrderSource, "chunk_size", chunk_size)
-        with django_assert_num_queries(5) as queries:  # the orders, addresses, lines, discounts, payments
+        with django_assert_num_queries(count) as queries:
             body = answer(BuiltinOrderSource())
         sql = [q["sql"] for q in queries.captured_queries]
+        quote = connection.ops.quote_name
+        orders = [q for q in sql if f"SELECT {quote('connex_bridge_order')}.{quote('id')}" in q]
+        if count == 5:  # one plain fetch of at most chunk_size + 1 orders, which ends the window
+            assert len(orders) == 1 and orders[0].endswith(f"LIMIT {chunk_size + 1}")
+            assert not any(q.startswith("DECLARE") for q in sql)  # no server-side cursor on PostgreSQL
+        else:  # a first chunk that does not end the window: the orders are read again, streamed
+            assert orders[0].endswith(f"LIMIT {chunk_size + 1}") and "LIMIT" not in orders[1]
         lines_table = f"FROM {connection.ops.quote_name('connex_bridge_orderline')}"
         (lines,) = [q for q in sql if lines_table in q]
         address_column = connection.ops.quote_name("line1")
         (address,) = [q for q in sql if address_column in q]
         return body, lines, address
 
-    whole, lines_by_window, addresses_by_window = read(3)  # exactly one chunk
-    in_chunks, lines_in_step, addresses_in_step = read(2)
+    # The orders, addresses, lines, discounts and payments; a larger window reads the orders first
+    # as far as one more than a chunk, then streams them again.
+    whole, lines_by_window, addresses_by_window = read(3, 5)  # exactly one chunk
+    in_chunks, lines_in_step, addresses_in_step = read(2, 6)
 
     assert whole == in_chunks
     assert "CASE" not in lines_by_window and "CASE" in lines_in_step  # sorted like the orders only in step
@@ -149,6 +158,34 @@ def test_a_window_that_fits_in_one_chunk_selects_its_rows_by_the_window_and_a_la
     assert refunds[0]["ShippingAddress"] == refunds[0]["BillingAddress"]  # no shipping address: the billing one
     assert third["BillingAddress"]["FirstName"] == "" and third["BillingAddress"]["Email"] == "buyer2@example.com"
     assert third["ShippingAddress"]["FirstName"] == "Zoë"
+
+
+def test_the_payments_come_in_one_plain_fetch_unless_they_outnumber_the_orders_a_chunk_can_hold(
+    db, monkeypatch, django_assert_num_queries
+):
+    from django.db import connection
+
+    from connex_bridge.sources.builtin import PAYMENTS_PER_ORDER, BuiltinOrderSource
+
+    for n in range(2):  # 2 sales of 3 payments each: 6 payments, one chunk of 2 orders
+        OrderFactory(number=f"{1001 + n}", modified_at=T0 + n * MICROSECOND, payments=["1.00", "2.00", "3.00"])
+    monkeypatch.setattr(BuiltinOrderSource, "chunk_size", 2)
+    payments = f"FROM {connection.ops.quote_name('connex_bridge_payment')}"
+
+    def read(per_order: int) -> tuple[bytes, list[str]]:
+        monkeypatch.setattr("connex_bridge.sources.builtin.PAYMENTS_PER_ORDER", per_order)
+        # The orders, addresses, lines, discounts and payments; the payments twice when they are more.
+        with django_assert_num_queries(5 + (per_order * 2 < 6)) as queries:
+            body = answer(BuiltinOrderSource())
+        return body, [q["sql"] for q in queries.captured_queries if payments in q["sql"].split(" WHERE ")[0]]
+
+    whole, fetched = read(PAYMENTS_PER_ORDER)  # up to 8 payments in one fetch
+    again, streamed = read(2)  # up to 4: the fifth says there are more, and they are read again, streamed
+
+    assert whole == again
+    assert [p["PaymentAmount"] for p in json.loads(whole)["Payments"]] == [1.0, 2.0, 3.0] * 2
+    assert len(fetched) == 1 and fetched[0].endswith(f"LIMIT {PAYMENTS_PER_ORDER * 2 + 1}")
+    assert len(streamed) == 2 and streamed[0].endswith("LIMIT 5") and "LIMIT" not in streamed[1]
 
 
 def test_rows_that_do_not_follow_the_orders_stop_the_answer_rather_than_join_another_order():

@@ -435,10 +435,11 @@ class LineNamedBySubquery(AltShopDeclarativeSource):
 @pytest.mark.parametrize(
     ("source", "in_step", "queries"),
     [
-        # The orders, then their lines, payments and receipts, each in one query for the whole window.
-        ("JoinedReceipts", True, lambda chunks: 4),
-        ("WithExpressions", True, lambda chunks: 3),  # Upper("title") is read through the relation
-        ("LineNamedBySubquery", False, lambda chunks: 1 + 2 * chunks),  # lines and payments per chunk
+        # The orders (read ahead a chunk and a row, then streamed), then their lines, payments and
+        # receipts, each in one query for the whole window.
+        ("JoinedReceipts", True, lambda chunks: 2 + 3),
+        ("WithExpressions", True, lambda chunks: 2 + 2),  # Upper("title") is read through the relation
+        ("LineNamedBySubquery", False, lambda chunks: 2 + 2 * chunks),  # lines and payments per chunk
     ],
 )
 def test_child_rows_come_in_one_query_unless_their_map_holds_a_subquery(
@@ -471,14 +472,16 @@ def test_a_window_that_fits_in_one_chunk_selects_each_child_by_the_window_itself
         harness.order(f"{1001 + n}", payments=[Decimal("4.00"), Decimal("6.00")])
     answer = OrdersAnswer(harness.credential(), {"orderNumber": ",".join(f"{1001 + n}" for n in range(4))})
 
-    def read(chunk_size: int) -> tuple[list[Any], list[str]]:
+    def read(chunk_size: int, orders: int) -> tuple[list[Any], list[str]]:
         monkeypatch.setattr(AltShopDeclarativeSource, "chunk_size", chunk_size)
-        with django_assert_num_queries(4) as queries:  # the orders, lines, payments and receipts
+        with django_assert_num_queries(orders + 3) as queries:  # the orders, lines, payments and receipts
             records = list(answer.records())
-        return records, [q["sql"] for q in queries.captured_queries[1:]]
+        sql = [q["sql"] for q in queries.captured_queries]
+        assert sql[0].endswith(f"LIMIT {chunk_size + 1}")  # a chunk and a row, in one plain fetch
+        return records, sql[orders:]
 
-    whole, by_window = read(4)  # exactly one chunk
-    in_chunks, in_step = read(3)
+    whole, by_window = read(4, 1)  # exactly one chunk
+    in_chunks, in_step = read(3, 2)  # a larger window: its orders are read again, streamed
 
     assert whole == in_chunks
     sales = f"FROM {connection.ops.quote_name('altshop_sale')}"

@@ -19,7 +19,7 @@ from connex_bridge.records import (
     PaymentRecord,
 )
 from connex_bridge.sources.base import CANCELLED_ANNOTATION, OrderSource, WriteRefusedError, flag
-from connex_bridge.sources.rows import InconsistentReadError, InStep, chunks, first_chunk
+from connex_bridge.sources.rows import InconsistentReadError, InStep, chunks, every_row, first_chunk
 
 __all__ = ["BuiltinOrderSource", "InconsistentReadError", "address_record"]
 
@@ -67,6 +67,9 @@ _LINE = (
 )  # fmt: skip
 _DISCOUNT = ("order_id", "name", "code", "amount", "non_taxable")
 _PAYMENT = ("order_id", "amount", "paid_at", "method", "reference", "deposit_account", "pk", "modified_at")
+#: The payments of a window of up to ``chunk_size`` orders are fetched in one query when they number at
+#: most this many times ``chunk_size`` (a sale has one or two; a row is a few narrow columns), else streamed.
+PAYMENTS_PER_ORDER = 4
 _A = len(_ORDER) - 1  # where the cancelled flag is; joined addresses follow it
 _AN = len(_ADDRESS)
 
@@ -113,13 +116,15 @@ class BuiltinOrderSource(OrderSource):
     year's re-sync that is most of the answer's cost. :meth:`to_record` builds
     the same record from an instance, for subclasses and single orders.
 
-    Five queries read any window, however large, and nothing is held back
-    while the answer streams: the orders come sales first, then refunds, each
-    in modified-time order; their addresses, lines and discounts come from one
-    query each (for a window of up to :attr:`chunk_size` orders, selected by the
-    window and grouped by order or, for addresses, by address; for a larger one,
-    sorted like the orders and read in step with them); the payments of the
-    sales come from a last query, after every order is written.
+    Five queries read a window of up to :attr:`chunk_size` orders, six a
+    larger one, however large, and nothing is held back while the answer
+    streams: the orders come sales first, then refunds, each in modified-time
+    order (the first chunk and a row in one plain fetch, and again, streamed,
+    when they do not end the window); their addresses, lines and discounts
+    come from one query each (for a window of up to :attr:`chunk_size` orders,
+    selected by the window and grouped by order or, for addresses, by address;
+    for a larger one, sorted like the orders and read in step with them); the
+    payments of the sales come from a last query, after every order is written.
     """
 
     model = "connex_bridge.Order"
@@ -143,8 +148,7 @@ class BuiltinOrderSource(OrderSource):
             yield from self._iter_chunked(orders.values_list(*_ORDER, *_JOINED))
             return
         on_order, modified = plan
-        rows = orders.values_list(*_ORDER).iterator(chunk_size=self.chunk_size)
-        whole, every = first_chunk(rows, self.chunk_size)
+        whole, every = first_chunk(orders.values_list(*_ORDER), self.chunk_size)
         if whole is not None:
             # The whole window fits in one chunk (a poll, most of the time): its addresses, lines and
             # discounts are selected by the window itself, each address once however many orders share
@@ -197,7 +201,7 @@ class BuiltinOrderSource(OrderSource):
             .order_by(f"order__{plan[1]}", "order_id", "paid_at", "pk")
             .values_list(*_PAYMENT[1:3], "order__number", *_PAYMENT[3:])
         )
-        return (PaymentRecord(*row) for row in rows.iterator(chunk_size=self.chunk_size))
+        return (PaymentRecord(*row) for row in every_row(rows, PAYMENTS_PER_ORDER * self.chunk_size))
 
     def _in_step(self) -> tuple[Case, str] | None:
         """How lines, discounts and payments are sorted like the orders: an expression

@@ -253,8 +253,9 @@ class DeclarativeOrderSource(OrderSource):
         return not _overrides(self, "iter_records")
 
     def iter_records(self, queryset: QuerySet[Any], statuses: Sequence[str]) -> Iterator[OrderRecord]:
-        """Every sale, then every refund, as records read from rows: one query for the orders and one
-        per child relation, however large the window (see :mod:`connex_bridge.sources.rows`)."""
+        """Every sale, then every refund, as records read from rows: one query for the orders (two for
+        a window larger than a chunk) and one per child relation, however large the window (see
+        :mod:`connex_bridge.sources.rows`)."""
         plan = self.read_plan()
         yield from self._read(plan, self.select_sales_and_refunds(queryset, statuses), "to_record" in plan.overrides)
 
@@ -265,7 +266,7 @@ class DeclarativeOrderSource(OrderSource):
             order_by.append("pk")  # a total order, which the child rows can follow
         rows = plan.columns.select(ordered.order_by(*order_by))
         db = rows.db
-        whole, every = first_chunk(rows.iterator(chunk_size=self.chunk_size), self.chunk_size)
+        whole, every = first_chunk(rows, self.chunk_size)
         if whole is not None:
             # The whole window fits in one chunk (a poll, most of the time): each child relation is
             # selected by the window itself, a semi-join rather than thousands of keys sent as

@@ -2,7 +2,7 @@
 
 A :class:`~connex_bridge.sources.declarative.DeclarativeOrderSource` knows every
 field path it reads, so it reads them as ``values_list`` rows instead of model
-instances: one query for the orders (streamed), and one for each child
+instances: one query for the orders (see :func:`first_chunk`), and one for each child
 relation (lines, payments, discounts): selected by the window itself and grouped
 by order when the window holds up to ``chunk_size`` orders; for a larger one,
 sorted like the orders and read in step with them (:class:`InStep`), or, for a
@@ -24,7 +24,7 @@ import copy
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import chain, islice
+from itertools import islice
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -330,17 +330,27 @@ def instances(
     return [model.from_db(db, names, row[where]) for row in rows]
 
 
-def first_chunk(
-    rows: Iterable[tuple[Any, ...]], size: int
-) -> tuple[list[tuple[Any, ...]] | None, Iterator[tuple[Any, ...]]]:
-    """``(the rows, an empty iterator)`` when ``rows`` fit in one chunk of ``size``, else ``(None, an
-    iterator over every row from the first)``; one row is read ahead to know. The caller holds no chunk
-    of a larger window: the rows read ahead are freed once the iterator has passed them."""
-    iterator = iter(rows)
-    head = list(islice(iterator, size + 1))
+def first_chunk(rows: models.QuerySet[Any], size: int) -> tuple[list[Any] | None, Iterator[Any]]:
+    """``(the rows, an empty iterator)`` when ``rows`` fit in one chunk of ``size``, else ``(None,
+    rows.iterator())``.
+
+    The first ``size`` + 1 rows are fetched by a plain query (``LIMIT``), not through a server-side
+    cursor: PostgreSQL plans a cursor to return its first rows soon (``cursor_tuple_fraction``),
+    which here, where every row is read, costs a slower plan and a round trip per fetch. Only a
+    larger window is streamed, read again from its first row (one more query; in the snapshot an
+    answer is read in, the same rows), so that the caller holds no chunk of it."""
+    head = list(rows[: size + 1])
     if len(head) <= size:
-        return head, iterator
-    return None, chain(head, iterator)
+        return head, iter(())
+    del head
+    return None, rows.iterator(chunk_size=size)
+
+
+def every_row(rows: models.QuerySet[Any], size: int) -> Iterator[Any]:
+    """Every row of ``rows``: fetched by one plain query when they are at most ``size``, streamed
+    otherwise (see :func:`first_chunk`)."""
+    whole, every = first_chunk(rows, size)
+    return iter(whole) if whole is not None else every
 
 
 def chunks(rows: Iterable[tuple[Any, ...]], size: int) -> Iterator[list[tuple[Any, ...]]]:
