@@ -16,6 +16,7 @@ import datetime as dt
 import itertools
 import json
 import logging
+import operator
 import re
 import time
 from collections.abc import Iterable, Iterator
@@ -79,28 +80,34 @@ def number_groups(numbers: Iterable[tuple[str, str]], names: dict[str, int] | No
     names = {} if names is None else names
     grouped: dict[tuple[str, str, int], list[tuple[int, int]]] = {}
     alone: list[Group] = []
+    match = _NUMBER.fullmatch  # split_number(), inlined: this runs once per order of a re-sync
     for number, status in numbers:
-        index = names.setdefault(status, len(names))
-        prefix, n, suffix, width = split_number(number)
-        if n is None:
-            alone.append((prefix, "", 0, None, None, "", str(index)))
-        else:
-            grouped.setdefault((prefix, suffix, width), []).append((n, index))
+        index = names.get(status)
+        if index is None:
+            index = names[status] = len(names)
+        found = match(number)
+        if found is None:
+            alone.append((number, "", 0, None, None, "", str(index)))
+            continue
+        prefix, digits, suffix = found.groups()
+        key = (prefix, suffix, len(digits) if len(digits) > 1 and digits[0] == "0" else 0)
+        members = grouped.get(key)
+        if members is None:
+            members = grouped[key] = []
+        members.append((int(digits), index))
     groups: list[Group] = []
     for (prefix, suffix, width), members in sorted(grouped.items()):
         members.sort()
         ns = [n for n, _index in members]
-        steps = [0, *(b - a for a, b in itertools.pairwise(ns))]
+        steps = [0, *map(operator.sub, ns[1:], ns)]
         groups.append((prefix, suffix, width, ns[0], ns[-1], _rle(steps), _rle([index for _n, index in members])))
     return groups + sorted(alone)
 
 
 def _rle(values: list[int]) -> str:
-    parts: list[str] = []
-    for value, run in itertools.groupby(values):
-        count = sum(1 for _ in run)
-        parts.append(f"{value}*{count}" if count > 1 else str(value))
-    return ",".join(parts)
+    return ",".join(
+        f"{value}*{count}" if (count := len(list(run))) > 1 else str(value) for value, run in itertools.groupby(values)
+    )
 
 
 def _decoded(encoded: str) -> Iterator[int]:
