@@ -283,6 +283,24 @@ def test_modified_date_is_the_last_change_and_falls_back_to_creation(tracked):
     assert order["ModifiedDate"] > order["CreationDate"]
 
 
+def test_a_window_of_a_tracked_source_is_one_subquery_of_its_changes_with_both_ends_inclusive(tracked):
+    for number in ("1001", "1002"):
+        tracked.order(number)
+    ref = {str(sale.pk): sale.ref for sale in Sale.objects.all()}
+    (first, one), (second, two) = sorted((c.changed_at, ref[c.order_key]) for c in OrderChange.objects.all())
+    client = ConnexClient(tracked.credential())
+
+    def z(at: dt.datetime) -> str:
+        return at.astimezone(dt.timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+    with CaptureQueriesContext(connection) as queries:
+        assert sorted(numbers(client, f"date_modified_min={z(first)}&date_modified_max={z(second)}")) == [one, two]
+    (orders,) = [q["sql"] for q in queries.captured_queries if "connex_changed_at" in q["sql"]]
+    assert orders.count("connex_bridge_orderchange") == 2  # the sort key and the window, both ends in one
+    assert numbers(client, f"date_modified_min={z(second)}") == [two]
+    assert numbers(client, f"date_modified_max={z(first)}") == [one]
+
+
 def mark(*args: str) -> str:
     out = StringIO()
     call_command("connex_mark_changed", *args, stdout=out)
