@@ -116,11 +116,10 @@ class BuiltinOrderSource(OrderSource):
     year's re-sync that is most of the answer's cost. :meth:`to_record` builds
     the same record from an instance, for subclasses and single orders.
 
-    Five queries read a window of up to :attr:`chunk_size` orders, six a
-    larger one, however large, and nothing is held back while the answer
-    streams: the orders come sales first, then refunds, each in modified-time
-    order (the first chunk and a row in one plain fetch, and again, streamed,
-    when they do not end the window); their addresses, lines and discounts
+    Five queries read any window (on PostgreSQL six one larger than
+    :attr:`chunk_size`), and nothing is held back while the answer streams:
+    the orders come sales first, then refunds, each in modified-time order
+    (see :func:`~connex_bridge.sources.rows.first_chunk`); their addresses, lines and discounts
     come from one query each (for a window of up to :attr:`chunk_size` orders,
     selected by the window and grouped by order or, for addresses, by address;
     for a larger one, sorted like the orders and read in step with them); the

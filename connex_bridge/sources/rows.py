@@ -24,11 +24,11 @@ import copy
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models
+from django.db import connections, models
 from django.db.models import Aggregate, F, ForeignObjectRel, OuterRef, Q, Subquery, Value
 from django.db.models.expressions import Combinable
 
@@ -331,24 +331,38 @@ def instances(
 
 
 def first_chunk(rows: models.QuerySet[Any], size: int) -> tuple[list[Any] | None, Iterator[Any]]:
-    """``(the rows, an empty iterator)`` when ``rows`` fit in one chunk of ``size``, else ``(None,
-    rows.iterator())``.
+    """``(the rows, an empty iterator)`` when ``rows`` fit in one chunk of ``size``, else ``(None, an
+    iterator over every row from the first)``; one row is read ahead to know.
 
-    The first ``size`` + 1 rows are fetched by a plain query (``LIMIT``), not through a server-side
-    cursor: PostgreSQL plans a cursor to return its first rows soon (``cursor_tuple_fraction``),
-    which here, where every row is read, costs a slower plan and a round trip per fetch. Only a
-    larger window is streamed, read again from its first row (one more query; in the snapshot an
-    answer is read in, the same rows), so that the caller holds no chunk of it."""
-    head = list(rows[: size + 1])
+    Where ``.iterator()`` streams through a server-side cursor (PostgreSQL, unless
+    ``DISABLE_SERVER_SIDE_CURSORS``), the first ``size`` + 1 rows are fetched by a plain query
+    (``LIMIT``) instead: PostgreSQL plans a cursor to return its first rows soon
+    (``cursor_tuple_fraction``), which here, where every row is read, costs a slower plan and a round
+    trip per fetch. A larger window is then read again from its first row, streamed (one query more; in
+    the snapshot an answer is read in, the same rows). Elsewhere the rows come from one query, and those
+    read ahead are freed once the iterator has passed them: the caller holds no chunk of a larger window."""
+    if fetches_first_chunk_apart(rows.db):
+        head = list(rows[: size + 1])
+        if len(head) <= size:
+            return head, iter(())
+        del head
+        return None, rows.iterator(chunk_size=size)
+    iterator = rows.iterator(chunk_size=size)
+    head = list(islice(iterator, size + 1))
     if len(head) <= size:
-        return head, iter(())
-    del head
-    return None, rows.iterator(chunk_size=size)
+        return head, iterator
+    return None, chain(head, iterator)
+
+
+def fetches_first_chunk_apart(using: str) -> bool:
+    """Whether :func:`first_chunk` fetches the first chunk of database ``using`` by a query of its own."""
+    connection = connections[using]
+    return connection.vendor == "postgresql" and not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
 
 
 def every_row(rows: models.QuerySet[Any], size: int) -> Iterator[Any]:
-    """Every row of ``rows``: fetched by one plain query when they are at most ``size``, streamed
-    otherwise (see :func:`first_chunk`)."""
+    """Every row of ``rows``, read as :func:`first_chunk` reads them (on PostgreSQL: by one plain query
+    when they are at most ``size``)."""
     whole, every = first_chunk(rows, size)
     return iter(whole) if whole is not None else every
 

@@ -42,6 +42,7 @@ from django.test.utils import CaptureQueriesContext
 from connex_bridge.actions import base_path
 from connex_bridge.conf import app_settings
 from connex_bridge.sources import get_order_source
+from connex_bridge.sources.rows import fetches_first_chunk_apart
 from connex_bridge.testing.client import ConnexClient, HTTPSClient, basic
 from connex_bridge.testing.harness import LineSpec, ShopHarness
 
@@ -568,11 +569,12 @@ class OrdersContract:
         assert numbers(body["Orders"]) == ["1001", "1002", "1003", "1004", "1005"]
         if get_order_source().constant_queries:
             # Lines, discounts and payments come from one query each, read in step with the orders:
-            # a year's re-sync takes the handful of queries one order does, and one more: the first
-            # chunk and a row, fetched whole before the window turned out larger, then streamed again.
-            assert three_chunks == one_chunk + 1
+            # a year's re-sync takes the handful of queries one order does (on PostgreSQL one more: the
+            # first chunk and a row, fetched apart before the window turned out larger, then streamed).
+            assert three_chunks == one_chunk + fetches_first_chunk_apart(connection.alias)
             assert three_chunks <= 10
         else:
-            per_chunk = one_chunk - 1  # the orders query runs once (or twice, read ahead as above)
+            per_chunk = one_chunk - 1  # the orders query runs once (on PostgreSQL perhaps twice, as above)
             assert per_chunk >= 2
-            assert three_chunks - 3 * per_chunk in (1, 2)  # and each chunk runs the related queries
+            orders_queries = (1, 2) if fetches_first_chunk_apart(connection.alias) else (1,)
+            assert three_chunks - 3 * per_chunk in orders_queries  # and each chunk runs the related queries

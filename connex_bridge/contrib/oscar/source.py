@@ -111,10 +111,11 @@ class OscarOrderSource(OrderSource):
 
     def iter_records(self, queryset: QuerySet[Any], statuses: Sequence[str]) -> Iterator[OrderRecord]:
         """Every sale and refund, read as rows (:mod:`connex_bridge.contrib.oscar.rows`): one query for
-        the orders (two for a window larger than a chunk: :func:`~connex_bridge.sources.rows.first_chunk`),
-        and six per :attr:`chunk_size` orders for their lines, basket discounts,
-        surcharges, payment sources and transactions, parent notes and shipping events. Each order goes
-        through :meth:`to_record` as an :class:`~connex_bridge.contrib.oscar.rows.OrderRow`."""
+        the orders (on PostgreSQL two for a window larger than a chunk, see
+        :func:`~connex_bridge.sources.rows.first_chunk`), and six per :attr:`chunk_size` orders for their
+        lines, basket discounts, surcharges, payment sources and transactions, parent notes and shipping
+        events. Each order goes through :meth:`to_record` as an
+        :class:`~connex_bridge.contrib.oscar.rows.OrderRow`."""
         window = self.select_sales_and_refunds(queryset, statuses)
         rows = self.order_rows(self.order_by(window))
         whole, every = first_chunk(rows, self.chunk_size)
