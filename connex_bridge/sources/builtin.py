@@ -119,11 +119,12 @@ class BuiltinOrderSource(OrderSource):
     Five queries read any window (on PostgreSQL six one larger than
     :attr:`chunk_size`), and nothing is held back while the answer streams:
     the orders come sales first, then refunds, each in modified-time order
-    (see :func:`~connex_bridge.sources.rows.first_chunk`); their addresses, lines and discounts
-    come from one query each (for a window of up to :attr:`chunk_size` orders,
-    selected by the window and grouped by order or, for addresses, by address;
-    for a larger one, sorted like the orders and read in step with them); the
-    payments of the sales come from a last query, after every order is written.
+    (see :func:`~connex_bridge.sources.rows.first_chunk`); their addresses,
+    lines and discounts come from one query each (for a window of up to
+    :attr:`chunk_size` orders, selected by the window and grouped by order or,
+    for addresses, by address; for a larger one, sorted like the orders and
+    read in step with them); the payments of the sales come from a last query,
+    after every order is written.
     """
 
     model = "connex_bridge.Order"

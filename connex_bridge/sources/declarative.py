@@ -254,8 +254,8 @@ class DeclarativeOrderSource(OrderSource):
 
     def iter_records(self, queryset: QuerySet[Any], statuses: Sequence[str]) -> Iterator[OrderRecord]:
         """Every sale, then every refund, as records read from rows: one query for the orders (on
-        PostgreSQL two for a window larger than a chunk) and one per child relation, however large the window (see
-        :mod:`connex_bridge.sources.rows`)."""
+        PostgreSQL two for a window larger than a chunk) and one per child relation, however large the
+        window (see :mod:`connex_bridge.sources.rows`)."""
         plan = self.read_plan()
         yield from self._read(plan, self.select_sales_and_refunds(queryset, statuses), "to_record" in plan.overrides)
 

@@ -2,8 +2,8 @@
 
 A :class:`~connex_bridge.sources.declarative.DeclarativeOrderSource` knows every
 field path it reads, so it reads them as ``values_list`` rows instead of model
-instances: one query for the orders (see :func:`first_chunk`), and one for each child
-relation (lines, payments, discounts): selected by the window itself and grouped
+instances: one query for the orders (see :func:`first_chunk`), and one for each
+child relation (lines, payments, discounts): selected by the window itself and grouped
 by order when the window holds up to ``chunk_size`` orders; for a larger one,
 sorted like the orders and read in step with them (:class:`InStep`), or, for a
 child the database cannot reach from the order, one per chunk. :class:`ReadPlan`
