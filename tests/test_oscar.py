@@ -787,6 +787,48 @@ def test_a_subclass_reading_more_of_the_order_gets_oscars_instances_at_a_constan
     assert [order["OrderDetails"][0]["Sku"] for order in body["Orders"]] == ["A Product A", "B Product B"]
 
 
+class SameRecordsThroughHooksOscarSource(OscarOrderSource):
+    """Overrides a hook only to call it: its records are built through the hooks, from row objects."""
+
+    def get_lines(self, order: Any) -> Any:
+        return super().get_lines(order)
+
+
+def test_records_built_straight_from_the_rows_are_those_the_hooks_build(oscar, connex):
+    from connex_bridge.contrib.oscar.source import builds_from_rows
+
+    oscar.bulk_create(generate_specs(60, seed=5, prefix="G"))
+    _varied_orders(oscar, range(1001, 1005))
+    shipped = Order.objects.get(number="1002")
+    shipping = get_model("order", "ShippingEventType").objects.create(name=OscarOrderSource.shipping_event_type)
+    shipped.shipping_events.create(event_type=shipping, notes="1Z999")
+    shipped.shipping_events.create(event_type=shipping, notes="1Z998")
+    guest = Order.objects.get(number="1003")
+    Order.objects.filter(pk=guest.pk).update(billing_address=None)  # billed to its shipping address
+    Order.objects.filter(number="1004").update(billing_address=None, shipping_address=None)
+    checkout("1005", Cart([("C", "7.00", 1)], payments=[("Gift card", Decimal("5.00"), True), ("Visa", None, False)]))
+
+    direct = list(OscarOrderSource().iter_records(Order.objects.all(), ()))
+    through_hooks = list(SameRecordsThroughHooksOscarSource().iter_records(Order.objects.all(), ()))
+
+    assert builds_from_rows(OscarOrderSource)
+    assert not builds_from_rows(SameRecordsThroughHooksOscarSource)
+    assert direct == through_hooks
+    assert len(direct) == 65
+    by_number = {record.number: record for record in direct}
+    assert by_number["1002"].tracking_number == "1Z999, 1Z998"
+    assert by_number["1003"].billing_address == by_number["1003"].shipping_address
+    assert by_number["1004"].billing_address.email == by_number["1004"].customer.email
+    assert by_number["1004"].shipping_address is None
+    # what the generated and varied orders hold between them, so that the comparison covers it
+    assert any(record.is_cancelled for record in direct)
+    assert any(record.parent_number for record in direct)
+    assert any(record.discounts for record in direct)
+    assert any(line.sku.startswith("SURCHARGE-") for record in direct for line in record.lines)
+    assert any(payment.id == 0 for record in direct for payment in record.payments)  # debited, no transaction
+    assert any(len(record.payments) > 1 for record in direct)
+
+
 def test_to_record_of_an_order_instance_is_the_record_a_poll_sends(oscar, connex):
     user = get_user_model().objects.create_user("ada", email="ada@example.com")
     order = checkout("1001", Cart([("A", "19.99", 2)], user=user, voucher=voucher("FIVE", Benefit.FIXED, "5.00")))

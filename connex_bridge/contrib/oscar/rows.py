@@ -5,7 +5,8 @@ per order and relation, several times what turning the same data into a record c
 source reads ``values_list`` rows instead — one query for the orders (with their user, addresses,
 countries and site joined), then per chunk of orders one query each for the lines, the basket
 discounts of the lines, the surcharges, the payment sources and their transactions — and hands
-its methods small row objects instead of instances.
+its methods small row objects instead of instances (a source that overrides none of them builds
+its records from the plain tuples instead: ``OscarOrderSource._records_of``).
 
 A row object has the attribute names of the Oscar instance it stands for, for every field the
 source reads: ``line.partner_sku``, ``order.user.email``, ``address.country.printable_name``,

@@ -14,6 +14,8 @@ says where every Connex field comes from.
 A poll reads plain rows, not model instances (:mod:`connex_bridge.contrib.oscar.rows`): one query
 for the orders and one per related table and chunk; the methods below get row objects that carry
 Oscar's attribute names, and read anything else on the instances, loaded per chunk.
+A subclass that overrides none of the methods a record is built through (:data:`RECORD_HOOKS`)
+has its records built from the rows directly, without row objects.
 
 Money follows docs/protocol.md §4 to the cent:
 
@@ -44,7 +46,17 @@ from django.apps import apps
 from django.core import checks
 from django.db.models import CharField, F, OuterRef, QuerySet, Subquery, Value
 
-from connex_bridge.contrib.oscar.rows import ORDER_COLUMNS, ORDER_RELATED_COLUMNS, LineRow, OrderRow, read_chunk
+from connex_bridge.contrib.oscar.rows import (
+    _A,
+    _B,
+    _S,
+    ORDER_COLUMNS,
+    ORDER_RELATED_COLUMNS,
+    Chunk,
+    LineRow,
+    OrderRow,
+    read_chunk,
+)
 from connex_bridge.records import (
     AddressRecord,
     CustomerRecord,
@@ -56,7 +68,10 @@ from connex_bridge.records import (
 )
 from connex_bridge.sources.base import CANCELLED_ANNOTATION, CHANGED_AT_ANNOTATION, OrderSource, WriteRefusedError
 from connex_bridge.sources.rows import chunks, first_chunk
-from connex_bridge.vocabulary import CENT, ZERO, cents
+from connex_bridge.vocabulary import CENT, ONE, ZERO, cents
+
+#: No payment source yet (a row's source key may be anything, even None).
+_NONE = object()
 
 #: Annotation holding the number of the sale a refund order refunds.
 PARENT_ANNOTATION = "connex_parent_number"
@@ -115,7 +130,9 @@ class OscarOrderSource(OrderSource):
         :func:`~connex_bridge.sources.rows.first_chunk`), and six per :attr:`chunk_size` orders for their
         lines, basket discounts, surcharges, payment sources and transactions, parent notes and shipping
         events. Each order goes through :meth:`to_record` as an
-        :class:`~connex_bridge.contrib.oscar.rows.OrderRow`."""
+        :class:`~connex_bridge.contrib.oscar.rows.OrderRow`; unless the class overrides none of the
+        hooks a record is built through (:data:`RECORD_HOOKS`): then its records are built straight
+        from the rows, the same records without a row object in between."""
         window = self.select_sales_and_refunds(queryset, statuses)
         rows = self.order_rows(self.order_by(window))
         whole, every = first_chunk(rows, self.chunk_size)
@@ -124,9 +141,13 @@ class OscarOrderSource(OrderSource):
         read: Iterable[tuple[list[Any], Any]] = (
             [(whole, window)] if whole is not None else ((chunk, None) for chunk in chunks(every, self.chunk_size))
         )
+        direct = builds_from_rows(type(self))
         for chunk, selected_by in read:
             orders = read_chunk(self, chunk, rows.db, selected_by)
             try:
+                if direct:
+                    yield from self._records_of(orders)
+                    continue
                 for order in orders:
                     record = self.to_record(order)
                     record.is_cancelled = bool(order.connex_is_cancelled)
@@ -290,54 +311,89 @@ class OscarOrderSource(OrderSource):
 
     def get_lines(self, order: Any) -> tuple[list[LineRecord], list[_Coupon]]:
         """The order's lines (products, then surcharges, then any adjustment) and its coupons."""
+        lines = [
+            (
+                (
+                    None, line.pk, None, None, None, line.title, line.quantity, line.unit_price_excl_tax,
+                    line.unit_price_incl_tax, line.line_price_excl_tax, line.line_price_incl_tax, line.tax_code,
+                    _before_discounts(line, "excl") if line.unit_price_excl_tax is None else None,
+                    _before_discounts(line, "incl") if line.unit_price_incl_tax is None else None,
+                ),
+                self.get_line_sku(line),
+                [
+                    (None, d.pk, d.amount, d.is_incl_tax, d.order_discount_id, d.order_discount.offer_name,
+                     d.order_discount.voucher_code)
+                    for d in line.discounts.all()
+                ],
+            )
+            for line in order.lines.all()
+        ]  # fmt: skip
+        surcharges = [
+            (None, sc.pk, sc.code, sc.name, sc.excl_tax, sc.incl_tax, sc.tax_code) for sc in order.surcharges.all()
+        ]
+        totals = (order.shipping_excl_tax, order.shipping_incl_tax, order.total_excl_tax, order.total_incl_tax)
+        return self._priced_lines(lines, surcharges, totals)
+
+    def _priced_lines(
+        self,
+        lines: Iterable[tuple[tuple[Any, ...], str, Iterable[tuple[Any, ...]]]],
+        surcharges: Iterable[tuple[Any, ...]],
+        totals: tuple[Decimal, Decimal, Decimal, Decimal],
+    ) -> tuple[list[LineRecord], list[_Coupon]]:
+        """:meth:`get_lines` from plain rows: each line as ``(its row, its SKU, its basket discounts' rows)``
+        in the shapes of :data:`~connex_bridge.contrib.oscar.rows.LINE_COLUMNS` (and the prices before
+        discounts) and ``LINE_DISCOUNT_COLUMNS``, the surcharges as ``SURCHARGE_COLUMNS``, and ``totals``
+        the order's shipping and total, excl. and incl. tax. What a poll and :meth:`get_lines` share."""
         records: list[LineRecord] = []
-        coupons: dict[int, _Coupon] = {}
-        net_excl = order.shipping_excl_tax
-        net_incl = order.shipping_incl_tax
-        for line in order.lines.all():
-            quantity = Decimal(line.quantity)
-            unit_excl = line.unit_price_excl_tax
+        coupons: dict[Any, _Coupon] = {}
+        net_excl, net_incl, total_excl, total_incl = totals
+        for line, sku, discounts in lines:
+            quantity = Decimal(line[6])
+            unit_excl = line[7]
             if unit_excl is None:
-                unit_excl = _unit_price(_before_discounts(line, "excl"), quantity)
-            unit_incl = line.unit_price_incl_tax
+                unit_excl = _unit_price(line[12], quantity)
+            unit_incl = line[8]
             if unit_incl is None:
-                unit_incl = _unit_price(_before_discounts(line, "incl"), quantity)
+                unit_incl = _unit_price(line[13], quantity)
+            line_excl, line_incl = line[9], line[10]
             share_excl = share_incl = ZERO
-            for line_discount in line.discounts.all():
-                excl, incl = _both_sides(line_discount.amount, line_discount.is_incl_tax, unit_excl, unit_incl)
+            for _line, _pk, amount, is_incl_tax, coupon_key, offer_name, voucher_code in discounts:
+                excl, incl = _both_sides(amount, is_incl_tax, unit_excl, unit_incl)
                 share_excl += excl
                 share_incl += incl
-                coupon = coupons.setdefault(line_discount.order_discount_id, _Coupon(line_discount.order_discount))
+                coupon = coupons.get(coupon_key)
+                if coupon is None:
+                    coupon = coupons[coupon_key] = _Coupon(offer_name, voucher_code)
                 coupon.amount += excl
                 coupon.amount_incl_tax += incl
             records.append(
                 LineRecord(
-                    sku=self.get_line_sku(line),
-                    name=line.title,
+                    sku=sku,
+                    name=line[5],
                     quantity=quantity,
                     unit_price_excl_tax=unit_excl,
                     unit_price_incl_tax=unit_incl,
-                    discount_excl_tax=quantity * unit_excl - line.line_price_excl_tax - share_excl,
-                    discount_incl_tax=quantity * unit_incl - line.line_price_incl_tax - share_incl,
-                    tax_code=line.tax_code or "",
+                    discount_excl_tax=quantity * unit_excl - line_excl - share_excl,
+                    discount_incl_tax=quantity * unit_incl - line_incl - share_incl,
+                    tax_code=line[11] or "",
                 )
             )
-            net_excl += line.line_price_excl_tax
-            net_incl += line.line_price_incl_tax
-        for surcharge in order.surcharges.all():
+            net_excl += line_excl
+            net_incl += line_incl
+        for _order, pk, code, name, excl_tax, incl_tax, tax_code in surcharges:
             records.append(
                 LineRecord(
-                    sku=f"{self.surcharge_sku_prefix}{surcharge.code or surcharge.pk}",
-                    name=surcharge.name,
-                    quantity=Decimal(1),
-                    unit_price_excl_tax=surcharge.excl_tax,
-                    unit_price_incl_tax=surcharge.incl_tax,
-                    tax_code=surcharge.tax_code or "",
+                    sku=f"{self.surcharge_sku_prefix}{code or pk}",
+                    name=name,
+                    quantity=ONE,
+                    unit_price_excl_tax=excl_tax,
+                    unit_price_incl_tax=incl_tax,
+                    tax_code=tax_code or "",
                 )
             )
-            net_excl += surcharge.excl_tax
-            net_incl += surcharge.incl_tax
-        gap_excl, gap_incl = order.total_excl_tax - net_excl, order.total_incl_tax - net_incl
+            net_excl += excl_tax
+            net_incl += incl_tax
+        gap_excl, gap_incl = total_excl - net_excl, total_incl - net_incl
         rounding = CENT * (len(records) + 1)  # at most a cent per piece Oscar rounded on its own
         if coupons and abs(gap_excl) <= rounding and abs(gap_incl) <= rounding:
             # Oscar's total was computed from the unrounded discount (its OrderDiscount.amount); each
@@ -351,7 +407,7 @@ class OscarOrderSource(OrderSource):
                 LineRecord(
                     sku=self.adjustment_sku,
                     name="Adjustment to the order total",
-                    quantity=Decimal(1),
+                    quantity=ONE,
                     unit_price_excl_tax=gap_excl,
                     unit_price_incl_tax=gap_incl,
                 )
@@ -360,13 +416,7 @@ class OscarOrderSource(OrderSource):
 
     def get_line_sku(self, line: Any) -> str:
         """The partner's SKU; else the UPC; else the product id; else the line id. Never empty."""
-        if line.partner_sku:
-            return str(line.partner_sku)
-        if line.upc:
-            return str(line.upc)
-        if line.product_id is not None:
-            return f"PRODUCT-{line.product_id}"
-        return f"LINE-{line.pk}"
+        return _sku(line.partner_sku, line.upc, line.product_id, line.pk)
 
     def get_payments(self, order: Any) -> list[PaymentRecord]:
         """One payment per debit transaction of each payment source.
@@ -375,32 +425,50 @@ class OscarOrderSource(OrderSource):
         code often sets it directly) is one payment dated when the order was
         placed. Authorisations and refunds are not payments.
         """
-        types = {t.lower() for t in self.payment_transaction_types}
-        payments = []
+        rows: list[tuple[Any, ...]] = []
         for source in order.sources.all():
-            method = source.source_type.name
-            debits = [t for t in source.transactions.all() if (t.txn_type or "").lower() in types]
-            for txn in debits:
+            head = (None, source.pk, source.reference, source.amount_debited, None, source.source_type.name)
+            transactions = source.transactions.all()
+            rows.extend((*head, t.pk, t.txn_type, t.amount, t.reference, t.date_created) for t in transactions)
+            if not transactions:
+                rows.append((*head, None, None, None, None, None))
+        return self._payments(order.number, order.date_placed, rows, self._debit_types())
+
+    def _debit_types(self) -> frozenset[str]:
+        return frozenset(t.lower() for t in self.payment_transaction_types)
+
+    def _payments(
+        self, number: str, placed: dt.datetime, rows: Iterable[tuple[Any, ...]], debit_types: frozenset[str]
+    ) -> list[PaymentRecord]:
+        """:meth:`get_payments` from plain rows in the shape of
+        :data:`~connex_bridge.contrib.oscar.rows.SOURCE_COLUMNS`: a row per transaction of each
+        payment source, in order, or one with no transaction. What a poll and :meth:`get_payments` share."""
+        payments = []
+        source_pk: Any = _NONE
+        debited = False
+        head: tuple[Any, ...] = ()
+        for row in rows:
+            if row[1] != source_pk:
+                if source_pk is not _NONE and not debited and head[3]:
+                    payments.append(PaymentRecord(order_number=number, amount=head[3], paid_at=placed,
+                                                  method=head[5], reference=head[2]))  # fmt: skip
+                source_pk, head, debited = row[1], row, False
+            if row[6] is not None and (row[7] or "").lower() in debit_types:
+                debited = True
                 payments.append(
                     PaymentRecord(
-                        order_number=order.number,
-                        amount=txn.amount,
-                        paid_at=txn.date_created,
-                        method=method,
-                        reference=txn.reference or source.reference,
-                        id=txn.pk,
+                        order_number=number,
+                        amount=row[8],
+                        paid_at=row[10],
+                        method=row[5],
+                        reference=row[9] or row[2],
+                        id=row[6],
                     )
                 )
-            if not debits and source.amount_debited:
-                payments.append(
-                    PaymentRecord(
-                        order_number=order.number,
-                        amount=source.amount_debited,
-                        paid_at=order.date_placed,
-                        method=method,
-                        reference=source.reference,
-                    )
-                )
+        if source_pk is not _NONE and not debited and head[3]:
+            payments.append(
+                PaymentRecord(order_number=number, amount=head[3], paid_at=placed, method=head[5], reference=head[2])
+            )
         return payments
 
     def get_email(self, order: Any) -> str:
@@ -418,29 +486,135 @@ class OscarOrderSource(OrderSource):
     def address_record(self, address: Any, email: str) -> AddressRecord:
         """A ``BillingAddress`` or ``ShippingAddress``; ``line4`` is Oscar's city, ``state`` the region."""
         country = address.country
-        phone = getattr(address, "phone_number", None)
-        return AddressRecord(
-            first_name=address.first_name,
-            last_name=address.last_name,
-            line1=address.line1,
-            line2=address.line2,
-            line3=address.line3,
-            city=address.line4,
-            region_code=address.state,
-            postal_code=address.postcode or "",
-            country_name=country.printable_name if country else "",
-            country_code=country.iso_3166_1_a2 if country else "",
-            phone=str(phone) if phone else "",
-            email=email,
-        )
+        return _address(
+            (address.pk, address.first_name, address.last_name, address.line1, address.line2, address.line3,
+             address.line4, address.state, address.postcode),
+            country.iso_3166_1_a2 if country else None,
+            country.printable_name if country else "",
+            getattr(address, "phone_number", None),
+            email,
+        )  # fmt: skip
+
+    # --- a poll's records, straight from its rows ----------------------------------
+
+    def _records_of(self, chunk: Chunk) -> Iterator[OrderRecord]:
+        """The records of a chunk's orders, built from its rows as :meth:`to_record` builds them from
+        the row objects (for a class that overrides none of :data:`RECORD_HOOKS`)."""
+        debit_types = self._debit_types()
+        store_name = self.store_name if self.store_field is None else None
+        lines_of, discounts_of, surcharges_of = chunk.lines.get, chunk.discounts.get, chunk.surcharges.get
+        sources_of, parcels_of, parents_of = chunk.sources.get, chunk.parcels.get, chunk.parents.get
+        priced_lines, payments_of = self._priced_lines, self._payments
+        for row in chunk.orders:
+            pk, number, status, currency, placed, total_incl, total_excl, shipping_excl, shipping_incl = row[:9]
+            email = (row[_A] if row[11] is not None else row[10]) or ""
+            lines, coupons = priced_lines(
+                [
+                    (line, _sku(line[2], line[3], line[4], line[1]), discounts_of(line[1], ()))
+                    for line in lines_of(pk, ())
+                ],
+                surcharges_of(pk, ()),
+                (shipping_excl, shipping_incl, total_excl, total_incl),
+            )
+            sources = sources_of(pk, ())
+            payments = payments_of(number, placed, sources, debit_types)
+            if row[_B] is not None:
+                billing = _address(row[_B : _B + 9], row[_B + 9], row[_B + 10], None, email)
+            elif row[_S] is not None:
+                billing = _address(row[_S : _S + 9], row[_S + 9], row[_S + 10], row[_S + 11], email)
+            else:
+                billing = AddressRecord(email=email)
+            shipped = parcels_of(pk, ())
+            user_pk = row[11]
+            yield OrderRecord(
+                number=number,
+                id=pk,
+                other=str(pk),
+                status=status,
+                store_name=store_name if store_name is not None else row[12] or "",
+                currency=currency,
+                created_at=placed,
+                modified_at=row[13],
+                paid_at=min((p.paid_at for p in payments), default=None),
+                total=total_incl,
+                total_tax=total_incl - total_excl,
+                shipping_excl_tax=shipping_excl,
+                shipping_incl_tax=shipping_incl,
+                shipping_method=str(row[9] or ""),
+                discount_excl_tax=sum((c.amount for c in coupons), ZERO),
+                discount_incl_tax=sum((c.amount_incl_tax for c in coupons), ZERO),
+                lines=lines,
+                discounts=[DiscountRecord(name=c.name, code=c.code, amount=c.amount) for c in coupons],
+                billing_address=billing,
+                shipping_address=(
+                    None
+                    if row[_S] is None
+                    else _address(row[_S : _S + 9], row[_S + 9], row[_S + 10], row[_S + 11], email)
+                ),
+                customer=CustomerRecord(id=user_pk if isinstance(user_pk, int) else 0, email=email),
+                payment_method=payments[0].method if payments else (sources[0][5] if sources else ""),
+                payment_reference=payments[0].reference if payments else (sources[0][2] if sources else ""),
+                parent_number=parents_of(pk) or "",
+                tracking_number=", ".join(notes for _order, notes, _date in shipped if notes),
+                shipped_at=shipped[0][2] if shipped else None,
+                payments=payments,
+                is_cancelled=bool(row[14]),
+            )
+
+
+#: The methods a record is built through. A class overriding none of them has its poll's records
+#: built straight from the rows (:meth:`OscarOrderSource._records_of`); one that overrides any has
+#: them built through it, from row objects (:mod:`connex_bridge.contrib.oscar.rows`).
+RECORD_HOOKS = (
+    "to_record", "get_lines", "get_line_sku", "get_payments", "get_email", "get_customer", "address_record",
+    "store_name_of", "modified_at",
+)  # fmt: skip
+
+
+def builds_from_rows(cls: type[OscarOrderSource]) -> bool:
+    """Whether ``cls`` overrides none of :data:`RECORD_HOOKS` (asked once per poll)."""
+    return all(getattr(cls, name) is getattr(OscarOrderSource, name) for name in RECORD_HOOKS)
+
+
+def _sku(partner_sku: str, upc: str | None, product_id: Any, pk: Any) -> str:
+    if partner_sku:
+        return str(partner_sku)
+    if upc:
+        return str(upc)
+    if product_id is not None:
+        return f"PRODUCT-{product_id}"
+    return f"LINE-{pk}"
+
+
+def _address(
+    values: Sequence[Any], country_code: str | None, country_name: str, phone: Any, email: str
+) -> AddressRecord:
+    """The record of an address from its ``(pk, first_name, last_name, line1, line2, line3, line4, state,
+    postcode)``, its country's code and name (the code ``None`` without a country) and phone number."""
+    return AddressRecord(
+        first_name=values[1],
+        last_name=values[2],
+        line1=values[3],
+        line2=values[4],
+        line3=values[5],
+        city=values[6],
+        region_code=values[7],
+        postal_code=values[8] or "",
+        country_name=country_name if country_code is not None else "",
+        country_code=country_code if country_code is not None else "",
+        phone=str(phone) if phone else "",
+        email=email,
+    )
 
 
 class _Coupon:
     """One basket offer or voucher's share of the order-level discount."""
 
-    def __init__(self, order_discount: Any) -> None:
-        self.name: str = order_discount.offer_name or order_discount.voucher_code or "Discount"
-        self.code: str = order_discount.voucher_code or ""
+    __slots__ = ("amount", "amount_incl_tax", "code", "name")
+
+    def __init__(self, offer_name: str | None, voucher_code: str | None) -> None:
+        self.name: str = offer_name or voucher_code or "Discount"
+        self.code: str = voucher_code or ""
         self.amount = ZERO
         self.amount_incl_tax = ZERO
 
