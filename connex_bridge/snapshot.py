@@ -38,8 +38,11 @@ def read_snapshot(using: str) -> Iterator[None]:
     connection = connections[using]
     opened_here = not connection.in_atomic_block
     restore = None
-    if opened_here and connection.vendor == "postgresql":
-        restore = _repeatable_read_postgresql(connection)
+    restore_loader = None
+    if connection.vendor == "postgresql":
+        if opened_here:
+            restore = _repeatable_read_postgresql(connection)
+        restore_loader = _compiled_timestamp_loader(connection)
     try:
         with transaction.atomic(using=using, savepoint=False):
             if (
@@ -51,6 +54,8 @@ def read_snapshot(using: str) -> Iterator[None]:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             yield
     finally:
+        if restore_loader is not None:
+            restore_loader()
         if restore is not None:
             restore()
 
@@ -71,6 +76,77 @@ def _repeatable_read_postgresql(connection: Any) -> Callable[[], None] | None:
             raw.isolation_level = previous
 
     return restore
+
+
+def _compiled_timestamp_loader(connection: Any) -> Callable[[], None] | None:
+    """Have psycopg load ``timestamptz`` values with its compiled loader while the answer is read;
+    a function putting Django's back.
+
+    Django loads every ``timestamptz`` through a Python subclass of psycopg's Python loader, which
+    parses the text and then sets the connection's time zone on the result: several microseconds
+    per value, about a tenth of an ``orders`` answer on PostgreSQL (five or six dates per order).
+    Where the connection's time zone is UTC (``USE_TZ``, no ``TIME_ZONE`` in the database's
+    settings, so its session runs in UTC) psycopg's compiled loader gives the same datetimes, in
+    UTC with ``datetime.timezone.utc``. Only then, and only while Django's own loader is the one
+    registered (not one the project set) and psycopg's compiled implementation is installed, is it
+    used instead; everywhere else nothing changes.
+    """
+    import datetime as dt
+
+    from django.db.backends.postgresql import psycopg_any  # psycopg through Django: no import of our own
+
+    if not psycopg_any.is_psycopg3 or connection.timezone is not dt.timezone.utc:
+        return None
+    base = psycopg_any.BaseTzLoader
+    oid = TIMESTAMPTZ_OID
+    text = base.format
+    compiled = psycopg_any.adapters.get_loader(oid, text)
+    connection.ensure_connection()
+    raw = connection.connection
+    current = raw.adapters.get_loader(oid, text)
+    if (
+        compiled is None
+        or compiled.__module__.startswith("psycopg.")  # the Python implementation: nothing to gain
+        or current is None
+        or not issubclass(current, base)
+        or current.load is not base.load
+        or current.timezone is not dt.timezone.utc
+        or raw.pgconn.parameter_status(b"TimeZone") != b"UTC"
+    ):
+        return None
+    raw.adapters.register_loader(oid, _loader_calling(compiled, psycopg_any.adapt.Loader))
+
+    def restore() -> None:
+        if connection.connection is raw and not raw.closed:
+            raw.adapters.register_loader(oid, current)
+
+    return restore
+
+
+_LOADERS: dict[type, type] = {}
+#: ``pg_type.oid`` of ``timestamptz``: fixed in PostgreSQL's catalog.
+TIMESTAMPTZ_OID = 1184
+
+
+def _loader_calling(compiled: type, loader: Any) -> type:
+    """A loader class (a subclass of psycopg's ``Loader``) that Django's cursors accept, as it has the
+    ``timezone`` their check reads, and whose instances load with an instance of ``compiled``: psycopg
+    calls the compiled ``load`` directly."""
+    found = _LOADERS.get(compiled)
+    if found is None:
+        import datetime as dt
+
+        def init(self: Any, oid: int, context: Any = None) -> None:
+            loader.__init__(self, oid, context)
+            self.load = compiled(oid, context).load
+
+        def load(self: Any, data: Any) -> Any:  # replaced on each instance by init()
+            raise NotImplementedError
+
+        found = _LOADERS[compiled] = type(
+            "CompiledTzLoader", (loader,), {"timezone": dt.timezone.utc, "__init__": init, "load": load}
+        )
+    return found
 
 
 def read_in_snapshot(produce: Callable[[], Iterable[bytes]], using: str) -> Iterator[bytes]:
