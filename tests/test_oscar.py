@@ -79,6 +79,13 @@ class NamedCustomerOscarSource(OscarOrderSource):
         return f"{super().get_line_sku(line)} {line.product.title}" if line.product else super().get_line_sku(line)
 
 
+class SameRecordsThroughHooksOscarSource(OscarOrderSource):
+    """Overrides a hook only to call it: its records are built through the hooks, from row objects."""
+
+    def get_lines(self, order: Any) -> Any:
+        return super().get_lines(order)
+
+
 class OneStoreOscarSource(OscarOrderSource):
     """A one-store Oscar shop: every order in "Shop", whatever its site."""
 
@@ -691,21 +698,38 @@ def test_a_poll_reads_a_few_queries_whatever_the_number_of_orders(oscar, connex,
     assert body["Orders"][-1]["ParentOrderNumber"] == "1"
 
 
-def test_the_query_count_stays_constant_when_the_answer_is_read_in_chunks(
-    oscar, connex, monkeypatch, django_assert_num_queries
+@pytest.mark.parametrize("source", [OscarOrderSource, SameRecordsThroughHooksOscarSource])
+def test_a_window_larger_than_a_chunk_reads_each_related_table_in_one_query_in_step_with_the_orders(
+    oscar, connex, settings, monkeypatch, django_assert_num_queries, source
 ):
     _varied_orders(oscar, range(1001, 1008))
+    shipped = Order.objects.get(number="1003")
+    shipping = get_model("order", "ShippingEventType").objects.create(name=OscarOrderSource.shipping_event_type)
+    shipped.shipping_events.create(event_type=shipping, notes="1Z999")
+    for n in range(1001, 1008):  # changed in the reverse order of their keys: the answer follows the changes
+        oscar.set_times(f"{n}", T0, T0 + dt.timedelta(minutes=1008 - n))
+    settings.CONNEX_BRIDGE = {**settings.CONNEX_BRIDGE, "ORDER_SOURCE": f"{source.__module__}.{source.__qualname__}"}
     get_orders(connex, **day_window())
+    whole = get_orders(connex, **day_window())  # one chunk
     monkeypatch.setattr(OscarOrderSource, "chunk_size", 3)  # 7 orders: chunks of 3, 3 and 1
 
-    # The credential, the orders (on PostgreSQL: a chunk and a row fetched apart, then streamed), 6 related
-    # tables per chunk.
-    with django_assert_num_queries(1 + 1 + fetches_first_chunk_apart(connection.alias) + 3 * 6):
+    # The credential, the orders (on PostgreSQL: a chunk and a row fetched apart, then streamed), and
+    # one query for each of the 6 related tables, whatever the number of chunks.
+    with django_assert_num_queries(1 + 1 + fetches_first_chunk_apart(connection.alias) + 6) as queries:
         body = get_orders(connex, **day_window())
 
-    assert [order["OrderNumber"] for order in body["Orders"]] == [f"{n}" for n in range(1001, 1008)]
-    monkeypatch.undo()
-    assert get_orders(connex, **day_window()) == body  # the same answer as read in one chunk
+    assert body == whole
+    assert [order["OrderNumber"] for order in body["Orders"]] == [f"{n}" for n in range(1007, 1000, -1)]
+    assert body["Orders"][4]["TrackingNumber"] == "1Z999"
+    assert body["Orders"][0]["ParentOrderNumber"] == "1"
+    tables = ("order_line", "order_orderlinediscount", "order_surcharge", "payment_source", "order_shippingevent",
+              "order_ordernote")  # fmt: skip
+    heads = [q["sql"].split(" WHERE ")[0] for q in queries.captured_queries]
+    # each related table is read once, joined to the orders (which sort it), not by a list of their keys
+    joined = [head for head in heads if " INNER JOIN " in head]
+    assert len(joined) == 6
+    assert all('FROM "order_order" INNER JOIN' in head for head in joined)
+    assert [sum(f'JOIN "{table}"' in head for head in joined) for table in tables] == [2, 1, 1, 1, 1, 1]  # lines twice
 
 
 #: The month of connex_bridge.testing.specs.generate_specs, whole.
@@ -745,10 +769,10 @@ def test_a_window_of_exactly_chunk_size_orders_selects_its_related_rows_by_the_w
         assert get_orders(connex, **GENERATED_MONTH) == whole
     assert by_subquery(one_chunk.captured_queries) == [True] * 5  # no list of 12 keys: the window is the chunk
 
-    monkeypatch.setattr(OscarOrderSource, "chunk_size", 11)  # 12 orders: chunks of 11 and 1, by their keys
-    with django_assert_num_queries(1 + 1 + fetches_first_chunk_apart(connection.alias) + 2 * 6) as two_chunks:
+    monkeypatch.setattr(OscarOrderSource, "chunk_size", 11)  # 12 orders: chunks of 11 and 1, read in step
+    with django_assert_num_queries(1 + 1 + fetches_first_chunk_apart(connection.alias) + 6) as two_chunks:
         assert get_orders(connex, **GENERATED_MONTH) == whole
-    assert by_subquery(two_chunks.captured_queries) == [False] * 10
+    assert by_subquery(two_chunks.captured_queries) == []  # each related table joined to the orders instead
 
 
 def test_a_chunk_of_rows_is_freed_as_soon_as_its_records_are_built(oscar, connex, monkeypatch):
@@ -785,13 +809,6 @@ def test_a_subclass_reading_more_of_the_order_gets_oscars_instances_at_a_constan
 
     assert [order["Customer"]["CompanyName"] for order in body["Orders"]] == ["Ada King", "Ada King"]
     assert [order["OrderDetails"][0]["Sku"] for order in body["Orders"]] == ["A Product A", "B Product B"]
-
-
-class SameRecordsThroughHooksOscarSource(OscarOrderSource):
-    """Overrides a hook only to call it: its records are built through the hooks, from row objects."""
-
-    def get_lines(self, order: Any) -> Any:
-        return super().get_lines(order)
 
 
 def test_records_built_straight_from_the_rows_are_those_the_hooks_build(oscar, connex):

@@ -3,8 +3,9 @@
 Building Oscar model instances and prefetching five relations onto them costs a queryset clone
 per order and relation, several times what turning the same data into a record costs. So the
 source reads ``values_list`` rows instead — one query for the orders (with their user, addresses,
-countries and site joined), then per chunk of orders one query each for the lines, the basket
-discounts of the lines, the surcharges, the payment sources and their transactions — and hands
+countries and site joined), then one query each for the lines, the basket discounts of the lines,
+the surcharges, the payment sources and their transactions, the parcels and the parent notes
+(:func:`read_chunk` for a window of one chunk, :class:`InStepTables` for a larger one) — and hands
 its methods small row objects instead of instances (a source that overrides none of them builds
 its records from the plain tuples instead: ``OscarOrderSource._records_of``).
 
@@ -28,6 +29,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db.models import Case, F, Model, QuerySet, When
+
+from connex_bridge.sources.rows import InStep, seen_through
 
 if TYPE_CHECKING:
     from connex_bridge.contrib.oscar.source import OscarOrderSource
@@ -548,3 +551,77 @@ def read_chunk(
     ):
         parents.setdefault(order_pk, message)
     return chunk
+
+
+class InStepTables:
+    """The related tables of a window larger than a chunk, each read by one query for the whole window.
+
+    Each query starts from the orders of the window, sorted by ``order_by`` (the orders' own total
+    order), joined to one related table and sorted by it next: its rows come order by order, in the
+    orders' order, and :meth:`chunk` hands each chunk of orders its own (:class:`InStep`). A window of
+    any size is thus read by the same seven queries (on PostgreSQL eight), as a window of one chunk is,
+    and memory holds one chunk's rows at a time. The sort key of a source that tracks changes (the
+    latest change of each order) is worked out again for every related row, which the database does
+    with one index lookup each.
+    """
+
+    def __init__(self, source: OscarOrderSource, ordered: QuerySet[Any], order_by: list[Any], size: int) -> None:
+        self.source = source
+        self.db = ordered.db
+
+        def fetch(relation: str, columns: tuple[str, ...], ordering: tuple[str, ...], **filters: Any) -> InStep:
+            selected = {f"{relation}__{name}": value for name, value in filters.items()}
+            rows = ordered.filter(**(selected or {f"{relation}__isnull": False}))  # the join the columns reuse
+            names = [f"{relation}__{name}" for name in columns]
+            if relation == "lines":
+                rows = rows.annotate(**{name: seen_through(value, "lines") for name, value in LINE_FALLBACKS.items()})
+                names += LINE_FALLBACKS
+            sort = [f"-{relation}__{name[1:]}" if name.startswith("-") else f"{relation}__{name}" for name in ordering]
+            return InStep(rows.order_by(*order_by, *sort).values_list("pk", *names).iterator(chunk_size=size), relation)
+
+        self.lines = fetch("lines", LINE_COLUMNS[1:], ("pk",))
+        # The line discounts carry their line's key after their order's: (order key, *LINE_DISCOUNT_COLUMNS).
+        self.discounts = fetch("lines__discounts", LINE_DISCOUNT_COLUMNS, ("pk",), order_discount__category="Basket")
+        self.surcharges = fetch("surcharges", SURCHARGE_COLUMNS[1:], ("pk",))
+        self.sources = fetch("sources", SOURCE_COLUMNS[1:], ("pk", "transactions__date_created", "transactions__pk"))
+        self.parcels = fetch(
+            "shipping_events", ("notes", "date_created"), ("date_created", "pk"),
+            event_type__name=source.shipping_event_type,
+        )  # fmt: skip
+        self.notes = fetch("notes", ("message",), ("-pk",), note_type=source.parent_note_type)
+
+    def chunk(self, rows: list[tuple[Any, ...]]) -> Chunk:
+        """The chunk of order rows ``rows`` (the next ones of the window) with their related rows."""
+        chunk = Chunk(self.source, self.db)
+        chunk.orders = rows
+        lines, discounts, surcharges, sources, parcels = (
+            chunk.lines,
+            chunk.discounts,
+            chunk.surcharges,
+            chunk.sources,
+            chunk.parcels,
+        )
+        for row in rows:
+            pk = row[0]
+            if found := self.lines.take(pk):
+                lines[pk] = found
+            for discount in self.discounts.take(pk):
+                line = discount[1]
+                if line in discounts:
+                    discounts[line].append(discount[1:])
+                else:
+                    discounts[line] = [discount[1:]]
+            if found := self.surcharges.take(pk):
+                surcharges[pk] = found
+            if found := self.sources.take(pk):
+                sources[pk] = found
+            if found := self.parcels.take(pk):
+                parcels[pk] = found
+            if found := self.notes.take(pk):
+                chunk.parents[pk] = found[0][1]  # the latest
+        return chunk
+
+    def finish(self) -> None:
+        """Fail if a related row is left over (see :class:`InStep`)."""
+        for stream in (self.lines, self.discounts, self.surcharges, self.sources, self.parcels, self.notes):
+            stream.finish()

@@ -12,7 +12,7 @@ addresses do too (:mod:`connex_bridge.contrib.oscar.changes`). docs/oscar.md
 says where every Connex field comes from.
 
 A poll reads plain rows, not model instances (:mod:`connex_bridge.contrib.oscar.rows`): one query
-for the orders and one per related table and chunk; the methods below get row objects that carry
+for the orders and one per related table, for a window of any size; the methods below get row objects that carry
 Oscar's attribute names, and read anything else on the instances, loaded per chunk.
 A subclass that overrides none of the methods a record is built through (:data:`RECORD_HOOKS`)
 has its records built from the rows directly, without row objects.
@@ -53,6 +53,7 @@ from connex_bridge.contrib.oscar.rows import (
     ORDER_COLUMNS,
     ORDER_RELATED_COLUMNS,
     Chunk,
+    InStepTables,
     LineRow,
     OrderRow,
     read_chunk,
@@ -94,6 +95,10 @@ class OscarOrderSource(OrderSource):
     store_field = "site__name"
     created_field = "date_placed"
     modified_field = None
+    #: A window of any size is read by the same queries (:meth:`iter_records`). A subclass whose
+    #: methods read what the rows lack (``line.product``) loads those instances once per chunk of
+    #: orders: it sets this to False.
+    constant_queries = True
     track_changes = {
         "order.Order": "pk",
         "order.Line": "order_id",
@@ -127,23 +132,33 @@ class OscarOrderSource(OrderSource):
     def iter_records(self, queryset: QuerySet[Any], statuses: Sequence[str]) -> Iterator[OrderRecord]:
         """Every sale and refund, read as rows (:mod:`connex_bridge.contrib.oscar.rows`): one query for
         the orders (on PostgreSQL two for a window larger than a chunk, see
-        :func:`~connex_bridge.sources.rows.first_chunk`), and six per :attr:`chunk_size` orders for their
-        lines, basket discounts, surcharges, payment sources and transactions, parent notes and shipping
-        events. Each order goes through :meth:`to_record` as an
+        :func:`~connex_bridge.sources.rows.first_chunk`), and six for their lines, basket discounts,
+        surcharges, payment sources and transactions, parent notes and shipping events, whatever the
+        size of the window: selected by the window when it fits in one chunk (:func:`read_chunk`), else
+        sorted like the orders and read in step with them (:class:`InStepTables`).
+
+        Each order goes through :meth:`to_record` as an
         :class:`~connex_bridge.contrib.oscar.rows.OrderRow`; unless the class overrides none of the
         hooks a record is built through (:data:`RECORD_HOOKS`): then its records are built straight
         from the rows, the same records without a row object in between."""
         window = self.select_sales_and_refunds(queryset, statuses)
-        rows = self.order_rows(self.order_by(window))
+        ordered = self.order_by(window)
+        order_by = list(ordered.query.order_by)
+        if not any(item in ("pk", "-pk", self.require_model()._meta.pk.name) for item in order_by):
+            order_by.append("pk")  # a total order, which the related rows can follow
+        rows = self.order_rows(ordered.order_by(*order_by))
         whole, every = first_chunk(rows, self.chunk_size)
-        # A first chunk that ends the window is the whole window (read in one snapshot): its related
-        # rows are selected by the window's own filter, not by a list of up to chunk_size keys.
-        read: Iterable[tuple[list[Any], Any]] = (
-            [(whole, window)] if whole is not None else ((chunk, None) for chunk in chunks(every, self.chunk_size))
-        )
+        tables = None
+        read: Iterable[Chunk]
+        if whole is not None:
+            # A first chunk that ends the window is the whole window (read in one snapshot): its related
+            # rows are selected by the window's own filter, not by a list of up to chunk_size keys.
+            read = (read_chunk(self, chunk, rows.db, window) for chunk in [whole])
+        else:
+            tables = InStepTables(self, ordered, order_by, self.chunk_size)
+            read = (tables.chunk(chunk) for chunk in chunks(every, self.chunk_size))
         direct = builds_from_rows(type(self))
-        for chunk, selected_by in read:
-            orders = read_chunk(self, chunk, rows.db, selected_by)
+        for orders in read:
             try:
                 if direct:
                     yield from self._records_of(orders)
@@ -154,6 +169,8 @@ class OscarOrderSource(OrderSource):
                     yield record
             finally:
                 orders.release()
+        if tables is not None:
+            tables.finish()
 
     def order_rows(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         """``queryset`` (annotated and ordered by :meth:`order_by`) as the rows of
