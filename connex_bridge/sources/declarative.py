@@ -47,7 +47,6 @@ from dataclasses import fields as dataclass_fields
 from dataclasses import replace
 from decimal import Decimal
 from difflib import get_close_matches
-from itertools import repeat
 from typing import Any
 
 from django.core import checks
@@ -477,7 +476,7 @@ class DeclarativeOrderSource(OrderSource):
         self, plan: ReadPlan, row: tuple[Any, ...], order: Any, children: Mapping[str, Any], db: str
     ) -> OrderRecord:
         assert plan.compiled is not None  # noqa: S101 - set by _make_plan
-        slots = plan.compiled.fill(row, order)
+        slots = plan.compiled._fill(row, order)  # the generated function itself: no wrapper call per row
         if plan.compiled.joined:
             plan.compiled.join(slots, children)
         values, customer_fields, billing_fields, shipped = slots
@@ -552,12 +551,12 @@ class DeclarativeOrderSource(OrderSource):
         if not rows:
             return []
         compiled = child.compiled
-        objects: Iterable[Any] = repeat(None)
-        if child.instance_fields is not None and child.instance_slice is not None:
-            objects = instances(child.model, db, rows, child.instance_slice, child.instance_fields)
         assert compiled is not None  # noqa: S101 - set by _child_plan
-        make = compiled.build
-        return [make(row, obj) for row, obj in zip(rows, objects, strict=False)]  # objects may be repeat(None)
+        make = compiled._build  # the generated function itself
+        if child.instance_fields is None or child.instance_slice is None:
+            return [make(row, None) for row in rows]
+        objects = instances(child.model, db, rows, child.instance_slice, child.instance_fields)
+        return [make(row, obj) for row, obj in zip(rows, objects, strict=True)]
 
     # A get_lines / get_discounts / get_payments override may return records, which pass through
     # unchanged, as well as host objects read through the field maps.

@@ -133,8 +133,13 @@ class ChildPlan:
         children = self.model._default_manager.filter(**{f"{self.back}__in": order_keys})
         rows = self.columns.select(children.order_by(*self.ordering))
         grouped: dict[Any, list[tuple[Any, ...]]] = {}
+        found = grouped.get
         for row in rows:
-            grouped.setdefault(row[0], []).append(row)
+            group = found(row[0])
+            if group is None:
+                grouped[row[0]] = [row]
+            else:
+                group.append(row)
         return grouped
 
     def seen_from_order(self) -> tuple[list[Any], dict[str, Any], list[Any]] | None:
