@@ -527,7 +527,11 @@ class OscarOrderSource(OrderSource):
             email = (row[_A] if row[11] is not None else row[10]) or ""
             lines, coupons = priced_lines(
                 [
-                    (line, _sku(line[2], line[3], line[4], line[1]), discounts_of(line[1], ()))
+                    (
+                        line,
+                        str(line[2]) if line[2] else _sku(line[2], line[3], line[4], line[1]),
+                        discounts_of(line[1], ()),
+                    )
                     for line in lines_of(pk, ())
                 ],
                 surcharges_of(pk, ()),
@@ -543,6 +547,12 @@ class OscarOrderSource(OrderSource):
                 billing = AddressRecord(email=email)
             shipped = parcels_of(pk, ())
             user_pk = row[11]
+            if coupons:
+                discount_excl = sum((c.amount for c in coupons), ZERO)
+                discount_incl = sum((c.amount_incl_tax for c in coupons), ZERO)
+                discounts = [DiscountRecord(name=c.name, code=c.code, amount=c.amount) for c in coupons]
+            else:
+                discount_excl, discount_incl, discounts = ZERO, ZERO, []
             yield OrderRecord(
                 number=number,
                 id=pk,
@@ -552,16 +562,18 @@ class OscarOrderSource(OrderSource):
                 currency=currency,
                 created_at=placed,
                 modified_at=row[13],
-                paid_at=min((p.paid_at for p in payments), default=None),
+                paid_at=(
+                    payments[0].paid_at if len(payments) == 1 else min((p.paid_at for p in payments), default=None)
+                ),
                 total=total_incl,
                 total_tax=total_incl - total_excl,
                 shipping_excl_tax=shipping_excl,
                 shipping_incl_tax=shipping_incl,
                 shipping_method=str(row[9] or ""),
-                discount_excl_tax=sum((c.amount for c in coupons), ZERO),
-                discount_incl_tax=sum((c.amount_incl_tax for c in coupons), ZERO),
+                discount_excl_tax=discount_excl,
+                discount_incl_tax=discount_incl,
                 lines=lines,
-                discounts=[DiscountRecord(name=c.name, code=c.code, amount=c.amount) for c in coupons],
+                discounts=discounts,
                 billing_address=billing,
                 shipping_address=(
                     None
