@@ -84,7 +84,7 @@ def _compiled_timestamp_loader(connection: Any) -> Callable[[], None] | None:
 
     Django loads every ``timestamptz`` through a Python subclass of psycopg's Python loader, which
     parses the text and then sets the connection's time zone on the result: several microseconds
-    per value, about a tenth of an ``orders`` answer on PostgreSQL (five or six dates per order).
+    per value, about a quarter of an ``orders`` answer on PostgreSQL (five or six dates per order).
     Where the connection's time zone is UTC (``USE_TZ``, no ``TIME_ZONE`` in the database's
     settings, so its session runs in UTC) psycopg's compiled loader gives the same datetimes, in
     UTC with ``datetime.timezone.utc``. Only then, and only while Django's own loader is the one
